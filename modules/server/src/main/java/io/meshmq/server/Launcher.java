@@ -1,0 +1,112 @@
+package io.meshmq.server;
+
+import io.meshmq.broker.Broker;
+import io.meshmq.broker.config.BrokerSettings;
+import io.meshmq.broker.config.InvalidSettingException;
+import io.meshmq.broker.config.Settings;
+import io.meshmq.broker.config.SettingsCatalog;
+import io.meshmq.server.config.ConfigFileLocator;
+import io.meshmq.server.config.ConfigLoader;
+import io.meshmq.server.config.EffectiveConfiguration;
+import io.meshmq.server.config.LoadedConfig;
+import io.meshmq.server.config.ServerSettings;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns options and an environment into a running broker node: loads the configuration, applies the log level,
+ * creates Vert.x and starts the {@link Broker}. The environment and working directory are parameters rather than
+ * read from the process, so that tests and embedding applications can start nodes side by side.
+ */
+public final class Launcher {
+
+  private static final Logger log = LoggerFactory.getLogger(Launcher.class);
+
+  private final SettingsCatalog catalog;
+  private final Map<String, String> environment;
+  private final Path workingDirectory;
+
+  public Launcher(SettingsCatalog catalog, Map<String, String> environment, Path workingDirectory) {
+    this.catalog = catalog;
+    this.environment = Map.copyOf(environment);
+    this.workingDirectory = workingDirectory.toAbsolutePath();
+  }
+
+  /**
+   * Loads the configuration the options describe.
+   *
+   * @throws InvalidSettingException listing every configuration problem
+   */
+  public LoadedConfig configure(LaunchOptions options) {
+    return new ConfigLoader(catalog).load(
+        ConfigFileLocator.locate(options.configFile(), environment, workingDirectory), environment, options.sets());
+  }
+
+  /**
+   * Parses command-line style arguments ({@code --config}, {@code --set}), loads the configuration and starts.
+   *
+   * @throws InvalidSettingException listing every configuration problem
+   * @throws StartupException        if the broker does not start
+   */
+  public RunningServer start(String... args) {
+    return start(configure(LaunchOptions.parse(args)));
+  }
+
+  /**
+   * Starts a broker node with a loaded configuration; returns once its listeners are bound.
+   *
+   * @throws StartupException if the broker does not start; Vert.x is closed again before it is thrown
+   */
+  public RunningServer start(LoadedConfig config) {
+    Settings settings = config.settings();
+    LogLevels.setRootLevel(settings.get(ServerSettings.LOG_LEVEL));
+    logConfiguration(config);
+
+    Vertx vertx = Vertx.vertx(vertxOptions(settings));
+    Broker broker;
+    try {
+      broker = Broker.start(vertx, settings).await();
+    } catch (Exception e) { // Future.await() rethrows the failure as is, checked or not
+      closeQuietly(vertx);
+      throw new StartupException("MeshMQ failed to start: " + describe(e), e);
+    }
+    RunningServer server = new RunningServer(vertx, broker, settings);
+    log.info("MeshMQ {} listening on mqtt://{}:{}", Version.current(), settings.get(BrokerSettings.TCP_HOST),
+        broker.mqttPort());
+    return server;
+  }
+
+  private static VertxOptions vertxOptions(Settings settings) {
+    VertxOptions options = new VertxOptions();
+    int eventLoops = settings.get(BrokerSettings.EVENT_LOOPS);
+    if (eventLoops > 0) { // 0 keeps the Vert.x default of 2 x CPU cores
+      options.setEventLoopPoolSize(eventLoops);
+    }
+    return options;
+  }
+
+  private static void logConfiguration(LoadedConfig config) {
+    log.info("Configuration file: {}; '<- source' marks values that are not the defaults",
+        config.configFile().map(Object::toString).orElse("none (defaults, environment and --set only)"));
+    EffectiveConfiguration.lines(config).forEach(line -> log.info("  {}", line));
+  }
+
+  private static void closeQuietly(Vertx vertx) {
+    try {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("Vert.x did not close cleanly after the failed start", e);
+    }
+  }
+
+  private static String describe(Throwable e) {
+    String message = e.getMessage();
+    return message == null || message.isBlank() ? e.getClass().getSimpleName()
+        : e.getClass().getSimpleName() + ": " + message;
+  }
+}

@@ -1,0 +1,22 @@
+package io.meshmq.server;
+
+import io.meshmq.server.config.SettingsCatalogs;
+import java.io.PrintWriter;
+import java.nio.charset.Charset;
+import java.nio.file.Path;
+
+/** Entry point of {@code java -jar meshmq.jar}; everything but reading the process's own state is in {@link Cli}. */
+public final class Main {
+
+  private Main() {
+  }
+
+  public static void main(String[] args) {
+    Charset console = Charset.defaultCharset();
+    Launcher launcher = new Launcher(SettingsCatalogs.all(), System.getenv(), Path.of(""));
+    int code = new Cli(launcher, new PrintWriter(System.out, true, console), new PrintWriter(System.err, true, console))
+        .execute(args);
+    // When a signal stopped the broker the JVM is already exiting and this call just waits for the hooks to finish.
+    System.exit(code);
+  }
+}
