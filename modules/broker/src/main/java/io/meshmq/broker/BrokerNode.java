@@ -1,0 +1,100 @@
+package io.meshmq.broker;
+
+import io.meshmq.broker.auth.Authenticator;
+import io.meshmq.broker.auth.Authorizer;
+import io.meshmq.broker.config.BrokerSettings;
+import io.meshmq.broker.config.Settings;
+import io.meshmq.broker.retained.RetainedStore;
+import io.meshmq.broker.routing.Router;
+import io.meshmq.broker.routing.SubscriptionTable;
+import io.meshmq.broker.session.SessionRegistry;
+import io.meshmq.broker.sys.BrokerStats;
+import io.meshmq.core.topic.TopicRules;
+import io.vertx.core.Vertx;
+
+/**
+ * The services one broker node shares between all its connections: settings, subscription table, sessions,
+ * retained store, router, authentication hooks and counters. Thread-safe; created once per {@link Broker}.
+ */
+public final class BrokerNode {
+
+  private final Vertx vertx;
+  private final Settings settings;
+  private final String nodeId;
+  private final TopicRules topicRules;
+  private final SubscriptionTable subscriptions;
+  private final SessionRegistry sessions = new SessionRegistry();
+  private final RetainedStore retained;
+  private final Router router;
+  private final BrokerStats stats = new BrokerStats();
+  private final OverflowLog overflowLog = new OverflowLog();
+  private final Authenticator authenticator;
+  private final Authorizer authorizer;
+  private final long startedAtMillis = System.currentTimeMillis();
+
+  public BrokerNode(Vertx vertx, Settings settings, String nodeId, RetainedStore retained,
+                    SubscriptionTable.FilterListener filterListener, Authenticator authenticator, Authorizer authorizer) {
+    this.vertx = vertx;
+    this.settings = settings;
+    this.nodeId = nodeId;
+    this.topicRules = new TopicRules(settings.get(BrokerSettings.MAX_TOPIC_LENGTH), settings.get(BrokerSettings.MAX_TOPIC_LEVELS));
+    this.subscriptions = new SubscriptionTable(filterListener);
+    this.retained = retained;
+    this.router = new Router(subscriptions, retained, settings.get(BrokerSettings.SHARED_STRATEGY),
+        settings.get(BrokerSettings.RETAIN_AVAILABLE));
+    this.authenticator = authenticator;
+    this.authorizer = authorizer;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  public TopicRules topicRules() {
+    return topicRules;
+  }
+
+  public SubscriptionTable subscriptions() {
+    return subscriptions;
+  }
+
+  public SessionRegistry sessions() {
+    return sessions;
+  }
+
+  public RetainedStore retained() {
+    return retained;
+  }
+
+  public Router router() {
+    return router;
+  }
+
+  public BrokerStats stats() {
+    return stats;
+  }
+
+  public OverflowLog overflowLog() {
+    return overflowLog;
+  }
+
+  public Authenticator authenticator() {
+    return authenticator;
+  }
+
+  public Authorizer authorizer() {
+    return authorizer;
+  }
+
+  public long startedAtMillis() {
+    return startedAtMillis;
+  }
+}

@@ -1,0 +1,29 @@
+package io.meshmq.broker.auth;
+
+import io.vertx.core.Future;
+
+/**
+ * Decides per topic what an authenticated client may publish and subscribe to. Asynchronous for the same
+ * reason as {@link Authenticator}; a failed future counts as a refusal.
+ */
+public interface Authorizer {
+
+  Future<Boolean> canPublish(ClientIdentity client, String topicName);
+
+  Future<Boolean> canSubscribe(ClientIdentity client, String topicFilter);
+
+  Future<Boolean> TRUE = Future.succeededFuture(true);
+
+  /** Allows everything: the default behind this interface until an ACL is configured. */
+  Authorizer ALLOW_ALL = new Authorizer() {
+    @Override
+    public Future<Boolean> canPublish(ClientIdentity client, String topicName) {
+      return TRUE;
+    }
+
+    @Override
+    public Future<Boolean> canSubscribe(ClientIdentity client, String topicFilter) {
+      return TRUE;
+    }
+  };
+}

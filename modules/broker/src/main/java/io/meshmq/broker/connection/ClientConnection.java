@@ -1,0 +1,295 @@
+package io.meshmq.broker.connection;
+
+import io.meshmq.broker.BrokerNode;
+import io.meshmq.broker.auth.ClientIdentity;
+import io.meshmq.broker.session.Session;
+import io.meshmq.broker.session.SessionLink;
+import io.meshmq.broker.will.WillMessage;
+import io.meshmq.core.message.Delivery;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.vertx.core.Context;
+import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.mqtt.MqttEndpoint;
+import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
+import io.vertx.mqtt.messages.codes.MqttPubRelReasonCode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client network connection: the vertx-mqtt endpoint, wired to the flows that handle each packet kind,
+ * and the connection-scoped protocol state (keep-alive, topic aliases, limits the client announced). All of
+ * it runs on the context that accepted the socket. Every write goes through here, so a write on a closed
+ * endpoint (which vertx-mqtt answers with an exception) never happens.
+ */
+public final class ClientConnection implements SessionLink {
+
+  private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+
+  final BrokerNode node;
+  final MqttEndpoint endpoint;
+  final NetSocketInternal socket;
+  final Context context;
+  final int protocolVersion;
+  private final ConnectionMonitor monitor;
+
+  // Set by the connect flow.
+  String clientId;
+  ClientIdentity identity;
+  Session session;
+  WillMessage will;
+  int keepAliveSeconds;
+  int clientMaxPacketSize = Integer.MAX_VALUE;
+  final TopicAliases aliases;
+  final OutboundPublisher publisher;
+  final InboundPublishFlow inbound;
+  private final SubscribeFlow subscribeFlow;
+
+  private long lastSeenMillis = System.currentTimeMillis();
+  private boolean accepted;
+  private boolean closed;
+  private boolean closeHandled;
+  private boolean takenOver;
+  /** A normal DISCONNECT (reason 0x00) was received: the will is discarded. */
+  private boolean disconnectedCleanly;
+
+  ClientConnection(BrokerNode node, MqttEndpoint endpoint, Context context, ConnectionMonitor monitor) {
+    this.node = node;
+    this.endpoint = endpoint;
+    this.socket = EndpointSockets.socketOf(endpoint);
+    this.context = context;
+    this.protocolVersion = endpoint.protocolVersion();
+    this.monitor = monitor;
+    this.aliases = new TopicAliases();
+    this.publisher = new OutboundPublisher(this);
+    this.inbound = new InboundPublishFlow(this);
+    this.subscribeFlow = new SubscribeFlow(this);
+  }
+
+  /** Entry point from the listener: wires the handlers and starts the connect flow. */
+  static void open(BrokerNode node, MqttEndpoint endpoint, Context context, ConnectionMonitor monitor) {
+    ClientConnection c = new ClientConnection(node, endpoint, context, monitor);
+    // Packets a client pipelines behind CONNECT must wait for the CONNACK: vertx-mqtt would close the
+    // connection if it saw them before accept() (its issue 121). Paused here, resumed after accept.
+    c.socket.pause();
+    c.wireHandlers();
+    new ConnectFlow(c).start();
+  }
+
+  private void wireHandlers() {
+    endpoint.publishAutoAck(false);
+    endpoint.subscriptionAutoAck(false);
+    endpoint.autoKeepAlive(true);
+    endpoint.publishHandler(m -> {
+      seen();
+      inbound.onPublish(m);
+    });
+    endpoint.publishReleaseMessageHandler(m -> {
+      seen();
+      inbound.onPubrel(m.messageId());
+    });
+    endpoint.publishAcknowledgeMessageHandler(m -> {
+      seen();
+      if (session != null && !session.onPuback(m.messageId())) {
+        log.debug("Client {}: PUBACK for unknown packet id {} ignored", clientId, m.messageId());
+      }
+    });
+    endpoint.publishReceivedMessageHandler(m -> {
+      seen();
+      if (session != null && !session.onPubrec(m.messageId(), m.code().value() & 0xFF)) {
+        log.debug("Client {}: PUBREC for unknown packet id {}", clientId, m.messageId());
+      }
+    });
+    endpoint.publishCompletionMessageHandler(m -> {
+      seen();
+      if (session != null && !session.onPubcomp(m.messageId())) {
+        log.debug("Client {}: PUBCOMP for unknown packet id {} ignored", clientId, m.messageId());
+      }
+    });
+    endpoint.subscribeHandler(m -> {
+      seen();
+      subscribeFlow.onSubscribe(m);
+    });
+    endpoint.unsubscribeHandler(m -> {
+      seen();
+      subscribeFlow.onUnsubscribe(m);
+    });
+    endpoint.pingHandler(v -> seen());
+    endpoint.disconnectMessageHandler(m -> {
+      seen();
+      onDisconnectPacket(m.code(), m.properties());
+    });
+    endpoint.exceptionHandler(this::onException);
+    // vertx-mqtt calls disconnectHandler only for a DISCONNECT packet, never when the broker closes the
+    // socket; the close handler runs in every case, so wills and session hand-off hang off it.
+    endpoint.closeHandler(v -> onClosed());
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  void accepted(Session s) {
+    accepted = true;
+    session = s;
+    node.stats().clientsConnected.increment();
+    monitor.add(this);
+  }
+
+  /** Resumes reading after CONNACK (packets the client pipelined are then processed in order). */
+  void resumeReading() {
+    if (!closed) {
+      socket.resume();
+    }
+  }
+
+  private void onDisconnectPacket(MqttDisconnectReasonCode code, MqttProperties props) {
+    if (protocolVersion >= 5 && session != null) {
+      long expiry = Mqtt5.unsignedIntProperty(props, MqttProperties.MqttPropertyType.SESSION_EXPIRY_INTERVAL, -1);
+      if (expiry >= 0) {
+        ConnectFlow.applyExpiryOnDisconnect(this, expiry);
+      }
+    }
+    // 0x04 "disconnect with will message" keeps the will; every other DISCONNECT discards it.
+    disconnectedCleanly = code != MqttDisconnectReasonCode.WITH_WILL_MESSAGE;
+  }
+
+  private void onException(Throwable t) {
+    Throwable cause = t instanceof DecoderException && t.getCause() != null ? t.getCause() : t;
+    if (cause instanceof TooLongFrameException) {
+      log.info("Client {} ({}): packet larger than {} bytes, disconnecting", clientId, remoteAddress(),
+          node.settings().get(io.meshmq.broker.config.BrokerSettings.MAX_PACKET_SIZE));
+      disconnect(MqttDisconnectReasonCode.PACKET_TOO_LARGE);
+    } else if (cause instanceof java.io.IOException) {
+      log.debug("Client {} ({}): {}", clientId, remoteAddress(), cause.toString());
+    } else {
+      node.stats().protocolErrors.increment();
+      log.info("Client {} ({}): malformed packet ({}), disconnecting", clientId, remoteAddress(), cause.toString());
+      disconnect(MqttDisconnectReasonCode.MALFORMED_PACKET);
+    }
+  }
+
+  private void onClosed() {
+    if (closeHandled) {
+      return;
+    }
+    closeHandled = true;
+    closed = true;
+    monitor.remove(this);
+    if (!accepted) {
+      return;
+    }
+    node.stats().clientsConnected.decrement();
+    WillMessage dueWill = disconnectedCleanly ? null : will;
+    Session s = session;
+    if (s != null) {
+      s.execute(() -> s.detach(this, dueWill));
+    } else if (dueWill != null) {
+      node.router().publishWill(dueWill.message());
+    }
+    log.debug("Client {} disconnected{}", clientId, takenOver ? " (taken over)" : "");
+  }
+
+  /** Sends an MQTT 5 DISCONNECT with the reason (nothing for 3.1.1, which has no server DISCONNECT), then closes. */
+  public void disconnect(MqttDisconnectReasonCode reason) {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      if (accepted && protocolVersion >= 5) {
+        endpoint.disconnect(reason, MqttProperties.NO_PROPERTIES);
+      } else {
+        endpoint.close();
+      }
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      // vertx-mqtt throws when the endpoint closed under us: it is closed, which is what we wanted.
+      log.trace("close of an already closed endpoint", e);
+    }
+  }
+
+  /** Closes the socket without a DISCONNECT (3.1.1 protocol violations, refused CONNECT). */
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      endpoint.close();
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      log.trace("close of an already closed endpoint", e);
+    }
+  }
+
+  public boolean isClosed() {
+    return closed;
+  }
+
+  boolean isAccepted() {
+    return accepted;
+  }
+
+  // ---------------------------------------------------------------- keep-alive
+
+  private void seen() {
+    lastSeenMillis = System.currentTimeMillis();
+  }
+
+  /** Called by the loop's monitor every second: 1.5 x keep-alive without a packet closes the connection. */
+  void checkKeepAlive(long nowMillis) {
+    if (keepAliveSeconds > 0 && nowMillis - lastSeenMillis > keepAliveSeconds * 1500L) {
+      log.info("Client {} ({}): no packet for 1.5 x {} s keep-alive, disconnecting", clientId, remoteAddress(), keepAliveSeconds);
+      disconnect(MqttDisconnectReasonCode.KEEP_ALIVE_TIMEOUT);
+    }
+  }
+
+  // ---------------------------------------------------------------- SessionLink
+
+  @Override
+  public boolean sendPublish(Delivery delivery, int packetId, boolean dup) {
+    if (closed) {
+      return true;
+    }
+    return publisher.send(delivery, packetId, dup);
+  }
+
+  @Override
+  public void sendPubrel(int packetId, boolean packetIdFound) {
+    if (closed) {
+      return;
+    }
+    try {
+      endpoint.publishRelease(packetId, packetIdFound ? MqttPubRelReasonCode.SUCCESS
+          : MqttPubRelReasonCode.PACKET_IDENTIFIER_NOT_FOUND, MqttProperties.NO_PROPERTIES);
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      log.trace("PUBREL on a closed endpoint", e);
+    }
+  }
+
+  @Override
+  public boolean writable() {
+    return !closed && !socket.writeQueueFull();
+  }
+
+  @Override
+  public void takenOver() {
+    // Runs on the session's owner context, which may not be this connection's: hop over.
+    context.runOnContext(v -> {
+      takenOver = true;
+      log.info("Client {} ({}): session taken over by a new connection", clientId, remoteAddress());
+      disconnect(MqttDisconnectReasonCode.SESSION_TAKEN_OVER);
+    });
+  }
+
+  String remoteAddress() {
+    try {
+      return String.valueOf(socket.remoteAddress());
+    } catch (RuntimeException e) {
+      return "?";
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ClientConnection{" + clientId + "@" + remoteAddress() + "}";
+  }
+}

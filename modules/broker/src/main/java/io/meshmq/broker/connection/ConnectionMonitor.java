@@ -1,0 +1,50 @@
+package io.meshmq.broker.connection;
+
+import io.vertx.core.Vertx;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The connections of one event loop and its single keep-alive sweep: one periodic timer per loop instead of
+ * a timer per connection, so an idle connection costs no timer. Touched only on its loop's context.
+ */
+public final class ConnectionMonitor {
+
+  private final Set<ClientConnection> connections = new HashSet<>();
+  private final Vertx vertx;
+  private long timer = -1;
+
+  public ConnectionMonitor(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  /** Starts the sweep; must be called on the loop's context. */
+  public void start() {
+    timer = vertx.setPeriodic(1000, id -> sweep());
+  }
+
+  public void stop() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+  }
+
+  void add(ClientConnection c) {
+    connections.add(c);
+  }
+
+  void remove(ClientConnection c) {
+    connections.remove(c);
+  }
+
+  public int size() {
+    return connections.size();
+  }
+
+  private void sweep() {
+    long now = System.currentTimeMillis();
+    for (ClientConnection c : connections.toArray(new ClientConnection[0])) {
+      c.checkKeepAlive(now);
+    }
+  }
+}

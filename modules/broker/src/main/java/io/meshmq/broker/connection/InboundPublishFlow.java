@@ -1,0 +1,180 @@
+package io.meshmq.broker.connection;
+
+import static io.meshmq.broker.config.BrokerSettings.MAX_MESSAGE_EXPIRY_SECONDS;
+import static io.meshmq.broker.config.BrokerSettings.MAX_PENDING_ROUTES;
+import static io.meshmq.broker.config.BrokerSettings.RECEIVE_MAXIMUM;
+import static io.meshmq.broker.config.BrokerSettings.RETAIN_AVAILABLE;
+import static io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType.PUBLICATION_EXPIRY_INTERVAL;
+import static io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType.TOPIC_ALIAS;
+
+import io.meshmq.broker.session.Session;
+import io.meshmq.core.message.Message;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.vertx.mqtt.messages.MqttPublishMessage;
+import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
+import io.vertx.mqtt.messages.codes.MqttPubAckReasonCode;
+import io.vertx.mqtt.messages.codes.MqttPubCompReasonCode;
+import io.vertx.mqtt.messages.codes.MqttPubRecReasonCode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * PUBLISH from a client: topic alias, validation, authorization, QoS handshake and routing. The publisher is
+ * acknowledged (PUBACK / PUBREC) only after routing finished; a QoS 2 message is routed once, on PUBLISH,
+ * and its packet id is held until PUBREL. While too many of its messages are still being routed, the
+ * connection's socket is not read (push-back instead of an unbounded queue).
+ */
+final class InboundPublishFlow {
+
+  private static final Logger log = LoggerFactory.getLogger(InboundPublishFlow.class);
+
+  private final ClientConnection c;
+  private final int maxPendingRoutes;
+  private final int receiveMaximum;
+  private final long maxMessageExpiry;
+  private final boolean retainAvailable;
+  private int pendingRoutes;
+  private int pendingAcks;
+  private boolean readingPaused;
+
+  InboundPublishFlow(ClientConnection c) {
+    this.c = c;
+    this.maxPendingRoutes = c.node.settings().get(MAX_PENDING_ROUTES);
+    this.receiveMaximum = c.node.settings().get(RECEIVE_MAXIMUM);
+    this.maxMessageExpiry = c.node.settings().get(MAX_MESSAGE_EXPIRY_SECONDS);
+    this.retainAvailable = c.node.settings().get(RETAIN_AVAILABLE);
+  }
+
+  void onPublish(MqttPublishMessage msg) {
+    boolean v5 = c.protocolVersion >= 5;
+    int qos = msg.qosLevel().value();
+    int packetId = msg.messageId();
+    MqttProperties props = msg.properties();
+    String topic = msg.topicName();
+    if (v5 && Mqtt5.has(props, TOPIC_ALIAS)) {
+      topic = c.aliases.resolveInbound(topic, Mqtt5.intProperty(props, TOPIC_ALIAS, 0));
+      if (topic == null) {
+        violation(c.aliases.problem() == TopicAliases.Problem.ALIAS_OUT_OF_RANGE
+            ? MqttDisconnectReasonCode.TOPIC_ALIAS_INVALID : MqttDisconnectReasonCode.PROTOCOL_ERROR,
+            "topic alias " + c.aliases.problem());
+        return;
+      }
+    }
+    String problem = c.node.topicRules().checkName(topic);
+    if (problem != null) {
+      violation(MqttDisconnectReasonCode.TOPIC_NAME_INVALID, "PUBLISH to invalid topic '" + topic + "': " + problem);
+      return;
+    }
+    if (msg.isRetain() && !retainAvailable) {
+      violation(MqttDisconnectReasonCode.RETAIN_NOT_SUPPORTED, "retained PUBLISH while retain is not available");
+      return;
+    }
+    Session session = c.session;
+    if (qos > 0 && v5 && pendingAcks + session.inboundQos2().size() >= receiveMaximum) {
+      violation(MqttDisconnectReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "more than " + receiveMaximum + " unacknowledged QoS 1/2 PUBLISH");
+      return;
+    }
+    byte[] payload = msg.payload().getBytes();
+    c.node.stats().publishReceived.increment();
+    c.node.stats().messagesReceived.increment();
+    c.node.stats().bytesReceived.add(Mqtt5.publishPacketSize(topic, payload.length, qos, 0, false));
+    if (qos == 2 && !session.inboundQos2().firstSeen(packetId)) {
+      // A re-sent QoS 2 PUBLISH already routed: acknowledge again, never route twice.
+      c.endpoint.publishReceived(packetId, MqttPubRecReasonCode.SUCCESS, MqttProperties.NO_PROPERTIES);
+      return;
+    }
+    Message message = new Message(topic, payload, qos, msg.isRetain(),
+        v5 ? Mqtt5.publishProperties(props) : null, c.clientId, expiresAt(v5, props));
+    String finalTopic = topic;
+    c.node.authorizer().canPublish(c.identity, topic).onComplete(ar -> {
+      if (ar.failed() || !Boolean.TRUE.equals(ar.result())) {
+        denied(qos, packetId, finalTopic);
+        return;
+      }
+      route(message, packetId);
+    });
+  }
+
+  private long expiresAt(boolean v5, MqttProperties props) {
+    long seconds = v5 ? Mqtt5.unsignedIntProperty(props, PUBLICATION_EXPIRY_INTERVAL, -1) : -1;
+    if (maxMessageExpiry > 0 && (seconds < 0 || seconds > maxMessageExpiry)) {
+      seconds = maxMessageExpiry;
+    }
+    return seconds < 0 ? Message.NEVER : System.currentTimeMillis() + seconds * 1000;
+  }
+
+  private void route(Message message, int packetId) {
+    int qos = message.qos();
+    pendingRoutes++;
+    if (qos > 0) {
+      pendingAcks++;
+    }
+    if (pendingRoutes >= maxPendingRoutes && !readingPaused) {
+      readingPaused = true;
+      c.socket.pause();
+    }
+    c.node.router().route(message, () -> {
+      pendingRoutes--;
+      if (qos > 0) {
+        pendingAcks--;
+      }
+      if (readingPaused && pendingRoutes <= maxPendingRoutes / 2) {
+        readingPaused = false;
+        c.resumeReading();
+      }
+      acknowledge(qos, packetId);
+    });
+  }
+
+  private void acknowledge(int qos, int packetId) {
+    if (c.isClosed()) {
+      return;
+    }
+    try {
+      if (qos == 1) {
+        c.endpoint.publishAcknowledge(packetId, MqttPubAckReasonCode.SUCCESS, MqttProperties.NO_PROPERTIES);
+      } else if (qos == 2) {
+        c.endpoint.publishReceived(packetId, MqttPubRecReasonCode.SUCCESS, MqttProperties.NO_PROPERTIES);
+      }
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      log.trace("ack on a closed endpoint", e);
+    }
+  }
+
+  private void denied(int qos, int packetId, String topic) {
+    c.node.stats().publishDenied.increment();
+    log.info("Client {}: PUBLISH to '{}' not authorized, dropped", c.clientId, topic);
+    boolean v5 = c.protocolVersion >= 5;
+    if (qos == 1) {
+      c.endpoint.publishAcknowledge(packetId, v5 ? MqttPubAckReasonCode.NOT_AUTHORIZED : MqttPubAckReasonCode.SUCCESS,
+          MqttProperties.NO_PROPERTIES);
+    } else if (qos == 2) {
+      if (v5) {
+        // An error PUBREC ends the exchange: the client sends no PUBREL, so the id is free again.
+        c.session.inboundQos2().release(packetId);
+      }
+      c.endpoint.publishReceived(packetId, v5 ? MqttPubRecReasonCode.NOT_AUTHORIZED : MqttPubRecReasonCode.SUCCESS,
+          MqttProperties.NO_PROPERTIES);
+    }
+  }
+
+  /** PUBREL: the QoS 2 packet id is released and PUBCOMP sent (0x92 for an id we do not hold, MQTT 5). */
+  void onPubrel(int packetId) {
+    boolean held = c.session.inboundQos2().release(packetId);
+    if (!held) {
+      log.debug("Client {}: PUBREL for unknown packet id {}", c.clientId, packetId);
+    }
+    try {
+      c.endpoint.publishComplete(packetId, held || c.protocolVersion < 5 ? MqttPubCompReasonCode.SUCCESS
+          : MqttPubCompReasonCode.PACKET_IDENTIFIER_NOT_FOUND, MqttProperties.NO_PROPERTIES);
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      log.trace("PUBCOMP on a closed endpoint", e);
+    }
+  }
+
+  private void violation(MqttDisconnectReasonCode reason, String why) {
+    c.node.stats().protocolErrors.increment();
+    log.info("Client {} ({}): {}, disconnecting", c.clientId, c.remoteAddress(), why);
+    c.disconnect(reason);
+  }
+}

@@ -1,0 +1,74 @@
+package io.meshmq.broker.connection;
+
+import static io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType.PUBLICATION_EXPIRY_INTERVAL;
+import static io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType.SUBSCRIPTION_IDENTIFIER;
+import static io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType.TOPIC_ALIAS;
+
+import io.meshmq.core.message.Delivery;
+import io.meshmq.core.message.Message;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.vertx.core.buffer.Buffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes PUBLISH packets to one client: MQTT 5 properties (pass-through ones, remaining message expiry,
+ * subscription identifiers, topic alias), and never a packet larger than the client's Maximum Packet Size.
+ */
+final class OutboundPublisher {
+
+  private static final Logger log = LoggerFactory.getLogger(OutboundPublisher.class);
+
+  private final ClientConnection c;
+
+  OutboundPublisher(ClientConnection c) {
+    this.c = c;
+  }
+
+  /** Returns false when the message is too large for the client and was dropped. */
+  boolean send(Delivery d, int packetId, boolean dup) {
+    Message m = d.message();
+    boolean v5 = c.protocolVersion >= 5;
+    MqttProperties props = MqttProperties.NO_PROPERTIES;
+    int propsLength = 0;
+    if (v5) {
+      props = new MqttProperties();
+      Mqtt5.addPublishProperties(props, m.properties());
+      if (m.expires()) {
+        Mqtt5.addInt(props, PUBLICATION_EXPIRY_INTERVAL, (int) Math.min(m.remainingExpirySeconds(System.currentTimeMillis()), 0xFFFF_FFFFL));
+      }
+      for (int id : d.subscriptionIds()) {
+        props.add(new MqttProperties.IntegerProperty(SUBSCRIPTION_IDENTIFIER.value(), id));
+      }
+      propsLength = Mqtt5.propertiesLength(props);
+    }
+    int size = Mqtt5.publishPacketSize(m.topic(), m.payload().length, d.qos(), propsLength, v5);
+    if (size > c.clientMaxPacketSize) {
+      c.node.stats().droppedTooLarge.increment();
+      log.debug("Client {}: {} B message on {} exceeds its maximum packet size {}, not sent", c.clientId, size,
+          m.topic(), c.clientMaxPacketSize);
+      return false;
+    }
+    String topic = m.topic();
+    if (v5) {
+      int alias = c.aliases.outboundAlias(topic);
+      if (alias != 0) {
+        props.add(new MqttProperties.IntegerProperty(TOPIC_ALIAS.value(), Math.abs(alias)));
+        if (alias > 0) {
+          topic = "";
+        }
+      }
+    }
+    try {
+      c.endpoint.publish(topic, Buffer.buffer(m.payload()), MqttQoS.valueOf(d.qos()), dup, d.retain(), packetId, props);
+      c.node.stats().publishSent.increment();
+      c.node.stats().messagesSent.increment();
+      c.node.stats().bytesSent.add(size);
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      // The endpoint closed under us; the session keeps QoS 1/2 messages for the next connection.
+      log.trace("publish on a closed endpoint", e);
+    }
+    return true;
+  }
+}

@@ -1,0 +1,45 @@
+package io.meshmq.broker.listener;
+
+import io.meshmq.broker.BrokerNode;
+import io.meshmq.broker.connection.ConnectionMonitor;
+import io.meshmq.broker.connection.Connections;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.mqtt.MqttServer;
+import io.vertx.mqtt.MqttServerOptions;
+
+/**
+ * One MQTT server on one event loop. The broker deploys one instance per event loop on the same port, so
+ * Vert.x spreads accepted sockets over all loops; each connection then lives on the loop that accepted it.
+ */
+public final class MqttListenerVerticle extends VerticleBase {
+
+  private final BrokerNode node;
+  private final MqttServerOptions options;
+  private MqttServer server;
+  private ConnectionMonitor monitor;
+
+  public MqttListenerVerticle(BrokerNode node, MqttServerOptions options) {
+    this.node = node;
+    this.options = options;
+  }
+
+  @Override
+  public Future<?> start() {
+    monitor = new ConnectionMonitor(vertx);
+    monitor.start();
+    server = MqttServer.create(vertx, options);
+    server.endpointHandler(endpoint -> Connections.open(node, endpoint, context, monitor));
+    return server.listen();
+  }
+
+  @Override
+  public Future<?> stop() {
+    monitor.stop();
+    return server.close();
+  }
+
+  public int actualPort() {
+    return server.actualPort();
+  }
+}

@@ -1,0 +1,118 @@
+package io.meshmq.broker.routing;
+
+import io.meshmq.broker.session.Session;
+import io.meshmq.broker.session.Subscription;
+import io.meshmq.core.topic.TopicTrie;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * This node's subscriptions: filter -> local sessions. Ordinary subscriptions are keyed by session; shared
+ * ones by group, each group holding its members. Safe for concurrent matching from every event loop.
+ */
+public final class SubscriptionTable {
+
+  private final TopicTrie<Session, Subscription> direct = new TopicTrie<>();
+  private final TopicTrie<String, SharedGroup> shared = new TopicTrie<>();
+  private final AtomicInteger count = new AtomicInteger();
+  /** Local subscribers per filter (ordinary and shared together), guarded by {@link #lock}. */
+  private final Map<String, Integer> subscribersPerFilter = new HashMap<>();
+  private final Object lock = new Object();
+  private final FilterListener filterListener;
+
+  /** Told when a filter gains its first or loses its last local subscriber (the cluster route table hook). */
+  public interface FilterListener {
+    void firstSubscriber(String filter);
+
+    void lastSubscriberGone(String filter);
+
+    FilterListener NONE = new FilterListener() {
+      @Override
+      public void firstSubscriber(String filter) {
+      }
+
+      @Override
+      public void lastSubscriberGone(String filter) {
+      }
+    };
+  }
+
+  public SubscriptionTable(FilterListener filterListener) {
+    this.filterListener = filterListener;
+  }
+
+  /** Adds or replaces the session's subscription on that filter; returns the one it replaced, or null. */
+  public Subscription put(Subscription s) {
+    Subscription previous;
+    synchronized (lock) {
+      if (s.isShared()) {
+        SharedGroup g = shared.get(s.filter(), s.shareGroup());
+        if (g == null) {
+          g = new SharedGroup(s.shareGroup(), s.filter());
+          shared.put(s.filter(), s.shareGroup(), g);
+        }
+        previous = g.put(s);
+      } else {
+        previous = direct.put(s.filter(), s.session(), s);
+      }
+      if (previous == null && subscribersPerFilter.merge(s.filter(), 1, Integer::sum) == 1) {
+        filterListener.firstSubscriber(s.filter());
+      }
+    }
+    if (previous == null) {
+      count.incrementAndGet();
+    }
+    return previous;
+  }
+
+  public boolean remove(Subscription s) {
+    boolean removed;
+    synchronized (lock) {
+      if (s.isShared()) {
+        SharedGroup g = shared.get(s.filter(), s.shareGroup());
+        removed = g != null && g.remove(s);
+        if (g != null && g.isEmpty()) {
+          shared.remove(s.filter(), s.shareGroup());
+        }
+      } else {
+        removed = direct.remove(s.filter(), s.session()) != null;
+      }
+      if (removed && subscribersPerFilter.merge(s.filter(), -1, Integer::sum) == 0) {
+        subscribersPerFilter.remove(s.filter());
+        filterListener.lastSubscriberGone(s.filter());
+      }
+    }
+    if (removed) {
+      count.decrementAndGet();
+    }
+    return removed;
+  }
+
+  /** Visits every ordinary subscription matching the topic (a session may be visited once per matching filter). */
+  public void matchDirect(String topicName, Consumer<Subscription> visitor) {
+    direct.match(topicName, visitor);
+  }
+
+  /** Visits every shared group whose filter matches the topic. */
+  void matchShared(String topicName, Consumer<SharedGroup> visitor) {
+    shared.match(topicName, visitor);
+  }
+
+  /** The shared group of that filter, or null. */
+  SharedGroup sharedGroup(String filter, String group) {
+    return shared.get(filter, group);
+  }
+
+  public int size() {
+    return count.get();
+  }
+
+  /** Distinct filters with at least one local subscriber. */
+  public int filterCount() {
+    synchronized (lock) {
+      return subscribersPerFilter.size();
+    }
+  }
+}

@@ -1,0 +1,462 @@
+package io.meshmq.broker.session;
+
+import io.meshmq.broker.BrokerNode;
+import io.meshmq.broker.will.WillMessage;
+import io.meshmq.core.message.Delivery;
+import io.meshmq.core.session.InboundQos2;
+import io.meshmq.core.session.InflightMessage;
+import io.meshmq.core.session.MessageQueue;
+import io.meshmq.core.session.OutboundWindow;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The MQTT session of one client id: subscriptions, outbound in-flight window, queue, inbound QoS 2 ids,
+ * expiry and pending will. An actor: its state is touched only on its owner context, through
+ * {@link #execute}, whose mailbox keeps the order in which work was handed to it. The owner is the context
+ * of the connection attached last; a resuming connection on another event loop moves the session there.
+ */
+public final class Session {
+
+  private static final Logger log = LoggerFactory.getLogger(Session.class);
+  private static final int MAX_TASKS_PER_DRAIN = 1024;
+
+  private final String clientId;
+  private final BrokerNode node;
+  private final ConcurrentLinkedQueue<Runnable> mailbox = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private volatile Context owner;
+  private volatile boolean online;
+  private volatile long latestClaim;
+  private volatile boolean ended;
+
+  // Owner-context state below.
+  private SessionLink link;
+  private long expiryIntervalSeconds;
+  private final Map<String, Subscription> subscriptions = new HashMap<>();
+  private final OutboundWindow window;
+  private final MessageQueue queue;
+  private final InboundQos2 inboundQos2 = new InboundQos2();
+  private long expiryTimer = -1;
+  private WillMessage pendingWill;
+  private long willTimer = -1;
+
+  public Session(String clientId, BrokerNode node, Context owner, int maxInflight, int maxQueued) {
+    this.clientId = clientId;
+    this.node = node;
+    this.owner = owner;
+    this.window = new OutboundWindow(maxInflight);
+    this.queue = new MessageQueue(maxQueued);
+  }
+
+  public String clientId() {
+    return clientId;
+  }
+
+  /** Whether a connection is attached (read from any thread; used to prefer online shared-group members). */
+  public boolean isOnline() {
+    return online;
+  }
+
+  public boolean hasEnded() {
+    return ended;
+  }
+
+  void claimedBy(long claimNumber) {
+    latestClaim = claimNumber;
+  }
+
+  public long latestClaim() {
+    return latestClaim;
+  }
+
+  // ---------------------------------------------------------------- actor plumbing
+
+  /** Runs the task on the owner context, after every task handed to this session before it. */
+  public void execute(Runnable task) {
+    if (Vertx.currentContext() == owner && !drainScheduled.get() && mailbox.isEmpty()) {
+      runSafely(task);
+      return;
+    }
+    mailbox.offer(task);
+    if (drainScheduled.compareAndSet(false, true)) {
+      owner.runOnContext(v -> drain());
+    }
+  }
+
+  private void drain() {
+    for (int done = 0; ; done++) {
+      Context o = owner;
+      if (Vertx.currentContext() != o) {
+        // The session moved while tasks were waiting: they follow it, still in order.
+        o.runOnContext(v -> drain());
+        return;
+      }
+      if (done == MAX_TASKS_PER_DRAIN) {
+        o.runOnContext(v -> drain());
+        return;
+      }
+      Runnable task = mailbox.poll();
+      if (task == null) {
+        break;
+      }
+      runSafely(task);
+    }
+    drainScheduled.set(false);
+    if (!mailbox.isEmpty() && drainScheduled.compareAndSet(false, true)) {
+      owner.runOnContext(v -> drain());
+    }
+  }
+
+  private void runSafely(Runnable task) {
+    try {
+      task.run();
+    } catch (RuntimeException e) {
+      log.error("Session {}: task failed", clientId, e);
+    }
+  }
+
+  // ---------------------------------------------------------------- connection lifecycle (owner context)
+
+  /**
+   * Moves the session to {@code newOwner} (the context of a resuming connection), taking the current
+   * connection down first. {@code then} runs on the new owner.
+   */
+  public void moveTo(Context newOwner, Runnable then) {
+    if (link != null) {
+      SessionLink old = link;
+      link = null;
+      online = false;
+      old.takenOver();
+    }
+    owner = newOwner;
+    execute(then);
+  }
+
+  /**
+   * Attaches a connection: cancels expiry and a delayed will, re-sends every unacknowledged message (PUBLISH
+   * with DUP, or PUBREL), then sends what queued up while the client was away.
+   */
+  public void attach(SessionLink newLink, int inflightWindow, long expirySeconds) {
+    if (link != null && link != newLink) {
+      link.takenOver();
+    }
+    link = newLink;
+    online = true;
+    expiryIntervalSeconds = expirySeconds;
+    window.setCapacity(inflightWindow);
+    cancelTimer(expiryTimer);
+    expiryTimer = -1;
+    cancelTimer(willTimer);
+    willTimer = -1;
+    pendingWill = null;
+    for (InflightMessage m : window.inOrder()) {
+      if (m.stage() == InflightMessage.Stage.RELEASED) {
+        link.sendPubrel(m.packetId(), true);
+      } else if (!link.sendPublish(m.delivery(), m.packetId(), true)) {
+        window.drop(m.packetId());
+      }
+    }
+    pump();
+  }
+
+  /**
+   * The connection went away (DISCONNECT, loss, keep-alive expiry, takeover). Schedules the will, then ends
+   * the session or starts its expiry clock.
+   */
+  public void detach(SessionLink oldLink, WillMessage will) {
+    if (link != oldLink) {
+      // Taken over: the session was resumed by a newer connection (a delayed will is then not due) or
+      // ended by a clean start (the will is due now).
+      if (will != null && (ended || will.delaySeconds() <= 0)) {
+        node.router().publishWill(will.message());
+      }
+      return;
+    }
+    link = null;
+    online = false;
+    redistributeShared();
+    if (will != null) {
+      scheduleWill(will);
+    }
+    if (expiryIntervalSeconds == 0) {
+      end();
+    } else {
+      long ms = Math.min(expiryIntervalSeconds, Long.MAX_VALUE / 1000) * 1000;
+      expiryTimer = node.vertx().setTimer(Math.min(ms, Long.MAX_VALUE / 2), id -> {
+        expiryTimer = -1;
+        if (link == null) {
+          log.info("Session {} expired after {} s", clientId, expiryIntervalSeconds);
+          end();
+        }
+      });
+    }
+  }
+
+  /**
+   * Changes the expiry interval as an MQTT 5 DISCONNECT asks; a session that was to end with its connection
+   * (interval 0) cannot be given a lifetime this way (MQTT 5 3.14.2.2.2).
+   */
+  public void setExpiryIntervalUnlessZero(long seconds) {
+    if (expiryIntervalSeconds != 0) {
+      expiryIntervalSeconds = seconds;
+    }
+  }
+
+  /** Ends the session for good: subscriptions go, queued messages are dropped (and counted), the will is due. */
+  public void end() {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    online = false;
+    cancelTimer(expiryTimer);
+    cancelTimer(willTimer);
+    redistributeShared();
+    for (Subscription s : subscriptions.values()) {
+      node.subscriptions().remove(s);
+    }
+    subscriptions.clear();
+    node.sessions().remove(this);
+    int dropped = queue.drain().size() + window.drain().size();
+    if (dropped > 0) {
+      node.stats().droppedNoSession.add(dropped);
+      log.info("Session {} ended with {} undelivered messages, dropped", clientId, dropped);
+    }
+    inboundQos2.clear();
+    if (pendingWill != null) {
+      WillMessage w = pendingWill;
+      pendingWill = null;
+      node.router().publishWill(w.message());
+    }
+  }
+
+  /** A clean start replaced this session: take its connection down and end it. */
+  public void discard() {
+    if (link != null) {
+      SessionLink old = link;
+      link = null;
+      old.takenOver();
+    }
+    end();
+  }
+
+  private void scheduleWill(WillMessage will) {
+    if (will.delaySeconds() <= 0) {
+      node.router().publishWill(will.message());
+      return;
+    }
+    pendingWill = will;
+    willTimer = node.vertx().setTimer(will.delaySeconds() * 1000, id -> {
+      willTimer = -1;
+      if (pendingWill != null && link == null) {
+        WillMessage w = pendingWill;
+        pendingWill = null;
+        node.router().publishWill(w.message());
+      }
+    });
+  }
+
+  private void cancelTimer(long id) {
+    if (id >= 0) {
+      node.vertx().cancelTimer(id);
+    }
+  }
+
+  // ---------------------------------------------------------------- subscriptions (owner context)
+
+  /** Adds or replaces a subscription; active for routing before this returns. Returns true if it existed. */
+  public boolean subscribe(Subscription s) {
+    Subscription previous = subscriptions.put(s.fullFilter(), s);
+    if (previous != null) {
+      node.subscriptions().remove(previous);
+    }
+    node.subscriptions().put(s);
+    return previous != null;
+  }
+
+  public boolean unsubscribe(String fullFilter) {
+    Subscription s = subscriptions.remove(fullFilter);
+    if (s == null) {
+      return false;
+    }
+    node.subscriptions().remove(s);
+    if (s.isShared()) {
+      redistributeShared(s.shareGroup(), s.filter());
+    }
+    return true;
+  }
+
+  public Collection<Subscription> subscriptions() {
+    return subscriptions.values();
+  }
+
+  public int subscriptionCount() {
+    return subscriptions.size();
+  }
+
+  // ---------------------------------------------------------------- outbound (owner context)
+
+  /** A message routed to this session: sent now if the window allows, else queued (bounded, see MessageQueue). */
+  public void deliver(Delivery d) {
+    if (ended) {
+      node.stats().droppedNoSession.increment();
+      return;
+    }
+    if (d.message().isExpired(System.currentTimeMillis())) {
+      node.stats().droppedExpired.increment();
+      return;
+    }
+    if (link != null && queue.isEmpty()) {
+      if (d.qos() == 0) {
+        sendQos0(d);
+        return;
+      }
+      if (window.hasRoom()) {
+        sendInflight(d);
+        return;
+      }
+    }
+    enqueue(d);
+  }
+
+  private void enqueue(Delivery d) {
+    switch (queue.offer(d)) {
+      case QUEUED -> { }
+      case QUEUED_DROPPED_OLDEST_QOS0 -> node.stats().droppedQos0ForRoom.increment();
+      case REFUSED_FULL -> {
+        node.stats().droppedQueueFull.increment();
+        node.overflowLog().warn(clientId, queue.capacity());
+      }
+    }
+  }
+
+  private void sendQos0(Delivery d) {
+    if (!link.writable()) {
+      node.stats().droppedQos0Unwritable.increment();
+      return;
+    }
+    link.sendPublish(d, 0, false);
+  }
+
+  private void sendInflight(Delivery d) {
+    InflightMessage m = window.add(d);
+    if (!link.sendPublish(d, m.packetId(), false)) {
+      window.drop(m.packetId());
+    }
+  }
+
+  /** Moves queued messages out while the window and the socket allow. */
+  private void pump() {
+    long now = System.currentTimeMillis();
+    while (link != null) {
+      Delivery d = queue.poll(now, expired -> node.stats().droppedExpired.increment());
+      if (d == null) {
+        return;
+      }
+      if (d.qos() == 0) {
+        sendQos0(d);
+      } else if (window.hasRoom()) {
+        sendInflight(d);
+      } else {
+        queue.pushFront(d);
+        return;
+      }
+    }
+  }
+
+  /** PUBACK from the client; false if no QoS 1 message was in flight under that id. */
+  public boolean onPuback(int packetId) {
+    if (window.acknowledge(packetId) == null) {
+      return false;
+    }
+    pump();
+    return true;
+  }
+
+  /** PUBREC; an error reason code (MQTT 5, >= 0x80) ends the exchange without PUBREL. */
+  public boolean onPubrec(int packetId, int reasonCode) {
+    if (reasonCode >= 0x80) {
+      boolean known = window.drop(packetId) != null;
+      pump();
+      return known;
+    }
+    boolean known = window.received(packetId) != null;
+    if (link != null) {
+      link.sendPubrel(packetId, known);
+    }
+    return known;
+  }
+
+  public boolean onPubcomp(int packetId) {
+    if (window.complete(packetId) == null) {
+      return false;
+    }
+    pump();
+    return true;
+  }
+
+  /** Inbound QoS 2 de-duplication state, which belongs to the session (it survives reconnects). */
+  public InboundQos2 inboundQos2() {
+    return inboundQos2;
+  }
+
+  public int queuedCount() {
+    return queue.size();
+  }
+
+  public int inflightCount() {
+    return window.size();
+  }
+
+  // ---------------------------------------------------------------- shared subscriptions
+
+  /** Hands messages that came through shared subscriptions, and were not yet received, to other members. */
+  private void redistributeShared() {
+    redistributeShared(null, null);
+  }
+
+  private void redistributeShared(String onlyGroup, String onlyFilter) {
+    List<Delivery> moved = new ArrayList<>();
+    for (InflightMessage m : window.inOrder()) {
+      Delivery d = m.delivery();
+      if (m.stage() == InflightMessage.Stage.PUBLISHED && matchesShare(d, onlyGroup, onlyFilter)
+          && node.router().redeliverShared(d, this)) {
+        window.drop(m.packetId());
+        moved.add(d);
+      }
+    }
+    if (!queue.isEmpty()) {
+      List<Delivery> keep = new ArrayList<>();
+      for (Delivery d : queue.drain()) {
+        if (matchesShare(d, onlyGroup, onlyFilter) && node.router().redeliverShared(d, this)) {
+          moved.add(d);
+        } else {
+          keep.add(d);
+        }
+      }
+      keep.forEach(queue::offer);
+    }
+    if (!moved.isEmpty()) {
+      log.debug("Session {}: {} shared-subscription messages handed to other group members", clientId, moved.size());
+    }
+  }
+
+  private static boolean matchesShare(Delivery d, String group, String filter) {
+    return d.share() != null && (group == null || (d.share().group().equals(group) && d.share().filter().equals(filter)));
+  }
+
+  @Override
+  public String toString() {
+    return "Session{" + clientId + "}";
+  }
+}

@@ -1,0 +1,21 @@
+package io.meshmq.broker.session;
+
+import io.meshmq.core.message.Delivery;
+
+/** What a session needs from the network connection currently attached to it. */
+public interface SessionLink {
+
+  /**
+   * Writes a PUBLISH. Returns false when the message was not sent because it is larger than the client's
+   * Maximum Packet Size (the caller then treats it as delivered, as MQTT 5 prescribes).
+   */
+  boolean sendPublish(Delivery delivery, int packetId, boolean dup);
+
+  void sendPubrel(int packetId, boolean packetIdFound);
+
+  /** Whether the socket accepts more data now (QoS 0 messages are dropped, not buffered, while it does not). */
+  boolean writable();
+
+  /** Another connection took this client id over: MQTT 5 DISCONNECT 0x8E, then close. */
+  void takenOver();
+}

@@ -1,0 +1,30 @@
+package io.meshmq.broker.sys;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/** Node-wide counters, updated from every event loop without contention, read by $SYS and metrics. */
+public final class BrokerStats {
+
+  public final LongAdder connectionsTotal = new LongAdder();
+  public final LongAdder clientsConnected = new LongAdder();
+  public final LongAdder messagesReceived = new LongAdder();
+  public final LongAdder messagesSent = new LongAdder();
+  public final LongAdder bytesReceived = new LongAdder();
+  public final LongAdder bytesSent = new LongAdder();
+  public final LongAdder publishReceived = new LongAdder();
+  public final LongAdder publishSent = new LongAdder();
+  /** Messages dropped because a session queue was full (see MessageQueue's policy). */
+  public final LongAdder droppedQueueFull = new LongAdder();
+  /** Oldest QoS 0 messages dropped to make room in a full session queue. */
+  public final LongAdder droppedQos0ForRoom = new LongAdder();
+  /** Messages whose MQTT 5 message expiry passed before they could be delivered. */
+  public final LongAdder droppedExpired = new LongAdder();
+  /** Messages larger than a client's Maximum Packet Size, never sent to it. */
+  public final LongAdder droppedTooLarge = new LongAdder();
+  /** QoS 0 messages not sent to a client whose socket was not writable. */
+  public final LongAdder droppedQos0Unwritable = new LongAdder();
+  /** Messages for a clean session whose client was already gone. */
+  public final LongAdder droppedNoSession = new LongAdder();
+  public final LongAdder publishDenied = new LongAdder();
+  public final LongAdder protocolErrors = new LongAdder();
+}

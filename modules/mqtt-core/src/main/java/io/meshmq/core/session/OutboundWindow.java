@@ -1,0 +1,130 @@
+package io.meshmq.core.session;
+
+import io.meshmq.core.message.Delivery;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The outbound in-flight window of one session: QoS 1/2 messages sent and not yet acknowledged, in send
+ * order (which is also the re-send order on session resume). Packet ids are never reused while in flight.
+ * Not thread-safe: owned by the session's context.
+ */
+public final class OutboundWindow {
+
+  private static final int MAX_PACKET_ID = 65_535;
+
+  private final Map<Integer, InflightMessage> inflight = new LinkedHashMap<>();
+  private int capacity;
+  private int lastPacketId;
+
+  public OutboundWindow(int capacity) {
+    setCapacity(capacity);
+  }
+
+  /** Changes the window (e.g. to an MQTT 5 client's Receive Maximum); messages already in flight stay. */
+  public void setCapacity(int capacity) {
+    if (capacity < 1 || capacity > MAX_PACKET_ID) {
+      throw new IllegalArgumentException("capacity " + capacity);
+    }
+    this.capacity = capacity;
+  }
+
+  public int capacity() {
+    return capacity;
+  }
+
+  public boolean hasRoom() {
+    return inflight.size() < capacity;
+  }
+
+  public int size() {
+    return inflight.size();
+  }
+
+  public boolean isEmpty() {
+    return inflight.isEmpty();
+  }
+
+  /** Takes a delivery into the window under a fresh packet id. */
+  public InflightMessage add(Delivery delivery) {
+    if (inflight.size() >= MAX_PACKET_ID) {
+      throw new IllegalStateException("all packet ids in flight");
+    }
+    int id = nextFreePacketId();
+    InflightMessage m = new InflightMessage(id, delivery);
+    inflight.put(id, m);
+    return m;
+  }
+
+  /** Restores an entry with its original packet id (session hand-over); the id must be free. */
+  public InflightMessage restore(int packetId, Delivery delivery, InflightMessage.Stage stage) {
+    InflightMessage m = new InflightMessage(packetId, delivery);
+    if (stage == InflightMessage.Stage.RELEASED) {
+      m.release();
+    }
+    if (inflight.putIfAbsent(packetId, m) != null) {
+      throw new IllegalStateException("packet id " + packetId + " already in flight");
+    }
+    lastPacketId = packetId;
+    return m;
+  }
+
+  /** PUBACK: completes a QoS 1 message. Returns it, or null if the id is unknown or not a QoS 1 publish. */
+  public InflightMessage acknowledge(int packetId) {
+    InflightMessage m = inflight.get(packetId);
+    if (m == null || m.delivery().qos() != 1) {
+      return null;
+    }
+    return inflight.remove(packetId);
+  }
+
+  /**
+   * PUBREC: the client has the QoS 2 message; from now on only PUBREL is re-sent. Returns the entry, or null
+   * if the id is unknown or not a QoS 2 message (a PUBREC for a released entry is answered with PUBREL again).
+   */
+  public InflightMessage received(int packetId) {
+    InflightMessage m = inflight.get(packetId);
+    if (m == null || m.delivery().qos() != 2) {
+      return null;
+    }
+    m.release();
+    return m;
+  }
+
+  /** PUBCOMP: completes a QoS 2 message. Returns it, or null if the id is unknown or not yet released. */
+  public InflightMessage complete(int packetId) {
+    InflightMessage m = inflight.get(packetId);
+    if (m == null || m.stage() != InflightMessage.Stage.RELEASED) {
+      return null;
+    }
+    return inflight.remove(packetId);
+  }
+
+  /** Removes an entry whatever its stage (e.g. the client refused it with an error reason code). */
+  public InflightMessage drop(int packetId) {
+    return inflight.remove(packetId);
+  }
+
+  /** The entries in send order, for re-sending on session resume. */
+  public List<InflightMessage> inOrder() {
+    return new ArrayList<>(inflight.values());
+  }
+
+  /** Empties the window, returning what was in it in send order. */
+  public List<InflightMessage> drain() {
+    List<InflightMessage> all = inOrder();
+    inflight.clear();
+    return all;
+  }
+
+  private int nextFreePacketId() {
+    int id = lastPacketId;
+    do {
+      id = id >= MAX_PACKET_ID ? 1 : id + 1;
+    } while (inflight.containsKey(id));
+    lastPacketId = id;
+    return id;
+  }
+}
