@@ -124,8 +124,17 @@ public final class Broker {
     return settings;
   }
 
+  /** The project version recorded by Maven in the jar, or "dev" when running from classes. */
   public static String version() {
-    String v = Broker.class.getPackage().getImplementationVersion();
-    return v == null ? "dev" : v;
+    try (java.io.InputStream in = Broker.class.getResourceAsStream("/META-INF/maven/io.meshmq/meshmq-broker/pom.properties")) {
+      if (in == null) {
+        return "dev";
+      }
+      java.util.Properties p = new java.util.Properties();
+      p.load(in);
+      return p.getProperty("version", "dev");
+    } catch (java.io.IOException e) {
+      return "dev";
+    }
   }
 }

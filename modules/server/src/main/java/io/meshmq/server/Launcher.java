@@ -76,8 +76,6 @@ public final class Launcher {
       throw new StartupException("MeshMQ failed to start: " + describe(e), e);
     }
     RunningServer server = new RunningServer(vertx, broker, settings);
-    log.info("MeshMQ {} listening on mqtt://{}:{}", Version.current(), settings.get(BrokerSettings.TCP_HOST),
-        broker.mqttPort());
     return server;
   }
 

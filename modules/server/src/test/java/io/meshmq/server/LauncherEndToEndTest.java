@@ -12,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -21,7 +20,6 @@ class LauncherEndToEndTest {
 
   @Test
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
-  @Disabled("enable once Broker.start is implemented")
   void startsABrokerThatRoutesAMessageAndStops() throws Exception {
     Launcher launcher = new Launcher(SettingsCatalogs.all(), Map.of(), Path.of("."));
     RunningServer server = launcher.start("--set", "listeners.tcp.port=0", "--set", "listeners.tcp.host=127.0.0.1");
