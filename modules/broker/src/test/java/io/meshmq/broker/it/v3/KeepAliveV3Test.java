@@ -1,0 +1,95 @@
+package io.meshmq.broker.it.v3;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Keep-alive of MQTT 3.1.1 connections: 1.5 x the keep-alive without a packet closes the connection. */
+class KeepAliveV3Test extends V3TestSupport {
+
+  @Test
+  void silentClientIsDisconnectedAfterOneAndAHalfTimesItsKeepAlive() throws Exception {
+    startBroker();
+    RawClient raw = raw();
+    raw.connectAccepted("silent", true, 1, null);
+    long connectedAt = System.nanoTime();
+
+    // Not before the keep-alive itself has passed (the spec grants 1.5 x)...
+    assertThat(raw.read(900)).as("nothing is sent to a silent client").isNull();
+    // ...but well within a few seconds.
+    assertThat(raw.awaitClosed(4000)).as("closed by the broker within 4 s").isTrue();
+    long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - connectedAt);
+    assertThat(elapsedMillis).isBetween(1000L, 4000L);
+    awaitNoSession("silent");
+    assertThat(broker.broker().node().stats().clientsConnected.sum()).isZero();
+  }
+
+  @Test
+  void keepAliveZeroMeansTheBrokerNeverTimesTheConnectionOut() throws Exception {
+    startBroker();
+    RawClient raw = raw();
+    raw.connectAccepted("forever", true, 0, null);
+
+    // The thing under test is the absence of a timeout: a bounded silent wait, longer than any timeout
+    // a small keep-alive would give.
+    assertThat(raw.read(3000)).as("no packet and no close during 3 s of silence").isNull();
+
+    raw.pingreq();
+    Packet pong = raw.next();
+    assertThat(pong.type()).isEqualTo(Packet.PINGRESP);
+    assertThat(session("forever")).isNotNull();
+    assertThat(session("forever").isOnline()).isTrue();
+  }
+
+  @Test
+  void clientSendingPingRequestsStaysConnected() throws Exception {
+    startBroker();
+    RawClient raw = raw();
+    raw.connectAccepted("pinger", true, 1, null);
+
+    // 3.5 s in all, more than twice the 1.5 s allowance: a PINGREQ every ~500 ms keeps the connection.
+    long start = System.nanoTime();
+    int pings = 0;
+    while (TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) < 3500) {
+      raw.pingreq();
+      Packet p = raw.next();
+      assertThat(p.type()).as("PINGRESP").isEqualTo(Packet.PINGRESP);
+      pings++;
+      // The pause between pings doubles as "nothing else arrives, and the connection stays open".
+      assertThat(raw.read(500)).isNull();
+    }
+    assertThat(pings).isGreaterThanOrEqualTo(6);
+    assertThat(session("pinger").isOnline()).isTrue();
+  }
+
+  @Test
+  void pahoClientWithOneSecondKeepAliveStaysConnectedWhileIdle() throws Exception {
+    startBroker();
+    Client c = connect("paho-idle", true, o -> o.setKeepAliveInterval(1));
+    c.subscribe("ka", 1);
+
+    // Idle (Paho only pings) for more than twice the 1.5 s allowance.
+    assertThat(c.received.lost.completeOnTimeout(null, 3500, TimeUnit.MILLISECONDS).get()).isNull();
+    assertThat(c.paho.isConnected()).isTrue();
+
+    c.publish("ka", "alive", 1, false);
+    assertThat(c.received.next().payload()).isEqualTo("alive");
+  }
+
+  @Test
+  void otherPacketsThanPingAlsoCountAsActivity() throws Exception {
+    startBroker();
+    RawClient raw = raw();
+    raw.connectAccepted("busy", true, 1, null);
+    long start = System.nanoTime();
+    int n = 0;
+    while (TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) < 3000) {
+      // QoS 0 PUBLISH to a topic nobody subscribes to: no answer, but activity.
+      raw.publish("busy/t", "x" + n++, 0, 0, false);
+      assertThat(raw.read(500)).isNull();
+    }
+    raw.pingreq();
+    assertThat(raw.next().type()).isEqualTo(Packet.PINGRESP);
+  }
+}
