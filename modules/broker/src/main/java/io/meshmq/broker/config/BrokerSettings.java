@@ -27,6 +27,11 @@ public final class BrokerSettings {
   public static final Setting<Integer> EVENT_LOOPS = intSetting("listeners.event-loops", 0, 0, 1024,
       "Vert.x event-loop threads; 0 = 2 x CPU cores");
 
+  public static final Setting<ConnectionModel> CONNECTION_MODEL = enumSetting("listeners.connection-model",
+      ConnectionModel.ACTOR, "actor: each connection is an actor on the event loop that accepted it (default); "
+          + "verticle: additionally one deployed verticle with its own keep-alive timer per connection, kept only "
+          + "to measure that model against the default (see load-tests/README.md)");
+
   public static final Setting<Integer> MAX_PACKET_SIZE = byteSizeSetting("mqtt.max-packet-size", 256 * 1024,
       64, 268_435_455, "Largest MQTT packet accepted from a client (MQTT 5 clients over it get DISCONNECT 0x95)");
   public static final Setting<Integer> MAX_CLIENT_ID_LENGTH = intSetting("mqtt.max-client-id-length", 256, 23, 65_535,
@@ -70,13 +75,18 @@ public final class BrokerSettings {
   public static final Setting<Integer> SYS_INTERVAL_SECONDS = intSetting("sys.interval-seconds", 10, 0, 86_400,
       "How often $SYS/broker/... topics are published; 0 = never");
 
+  /** How connections are hosted; see {@link #CONNECTION_MODEL}. */
+  public enum ConnectionModel {
+    ACTOR, VERTICLE
+  }
+
   /** How a shared subscription group chooses a member. */
   public enum SharedStrategy {
     ROUND_ROBIN, RANDOM, STICKY
   }
 
   public static List<Setting<?>> all() {
-    return List.of(NODE_ID, TCP_HOST, TCP_PORT, LISTENER_INSTANCES, EVENT_LOOPS, MAX_PACKET_SIZE, MAX_CLIENT_ID_LENGTH,
+    return List.of(NODE_ID, TCP_HOST, TCP_PORT, LISTENER_INSTANCES, EVENT_LOOPS, CONNECTION_MODEL, MAX_PACKET_SIZE, MAX_CLIENT_ID_LENGTH,
         MAX_TOPIC_LENGTH, MAX_TOPIC_LEVELS, CONNECT_TIMEOUT_SECONDS, MAX_KEEP_ALIVE_SECONDS, MAX_INFLIGHT, RECEIVE_MAXIMUM,
         MAX_PENDING_ROUTES, MAX_QUEUED_MESSAGES, TOPIC_ALIAS_MAXIMUM, MAX_OUTBOUND_TOPIC_ALIASES,
         MAX_SESSION_EXPIRY_SECONDS, MAX_MESSAGE_EXPIRY_SECONDS, RETAIN_AVAILABLE, WILDCARD_SUBSCRIPTIONS,

@@ -70,6 +70,7 @@ public final class ClientConnection implements SessionLink {
   /** Entry point from the listener: wires the handlers and starts the connect flow. */
   static void open(BrokerNode node, MqttEndpoint endpoint, Context context, ConnectionMonitor monitor) {
     ClientConnection c = new ClientConnection(node, endpoint, context, monitor);
+    OutboundQueueShrinker.shrink(c.socket);
     // Packets a client pipelines behind CONNECT must wait for the CONNACK: vertx-mqtt would close the
     // connection if it saw them before accept() (its issue 121). Paused here, resumed after accept.
     c.socket.pause();

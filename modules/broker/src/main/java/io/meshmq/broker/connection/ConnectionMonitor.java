@@ -12,10 +12,17 @@ public final class ConnectionMonitor {
 
   private final Set<ClientConnection> connections = new HashSet<>();
   private final Vertx vertx;
+  private final Runnable whenEmpty;
   private long timer = -1;
 
   public ConnectionMonitor(Vertx vertx) {
+    this(vertx, null);
+  }
+
+  /** A monitor that runs {@code whenEmpty} when its last connection is gone (one monitor per connection). */
+  public ConnectionMonitor(Vertx vertx, Runnable whenEmpty) {
     this.vertx = vertx;
+    this.whenEmpty = whenEmpty;
   }
 
   /** Starts the sweep; must be called on the loop's context. */
@@ -34,14 +41,17 @@ public final class ConnectionMonitor {
   }
 
   void remove(ClientConnection c) {
-    connections.remove(c);
+    if (connections.remove(c) && connections.isEmpty() && whenEmpty != null) {
+      whenEmpty.run();
+    }
   }
 
   public int size() {
     return connections.size();
   }
 
-  private void sweep() {
+  /** Checks every connection's keep-alive now; on the loop's context. */
+  public void sweep() {
     long now = System.currentTimeMillis();
     for (ClientConnection c : connections.toArray(new ClientConnection[0])) {
       c.checkKeepAlive(now);

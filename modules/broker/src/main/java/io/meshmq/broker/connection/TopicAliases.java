@@ -13,21 +13,26 @@ final class TopicAliases {
   /** Outcome of resolving an inbound alias. */
   enum Problem { NONE, ALIAS_OUT_OF_RANGE, UNKNOWN_ALIAS }
 
-  private String[] inbound = new String[0];
+  // Both tables are allocated on first use: most clients never use aliases.
+  private int inboundMax;
+  private String[] inbound;
   private int outboundMax;
-  private final Map<String, Integer> outbound = new HashMap<>();
+  private Map<String, Integer> outbound;
   private Problem problem = Problem.NONE;
 
   void configure(int inboundMax, int outboundMax) {
-    this.inbound = new String[inboundMax + 1];
+    this.inboundMax = inboundMax;
     this.outboundMax = outboundMax;
   }
 
   /** The topic a PUBLISH stands for, or null with {@link #problem()} set. */
   String resolveInbound(String topic, int alias) {
-    if (alias <= 0 || alias >= inbound.length) {
+    if (alias <= 0 || alias > inboundMax) {
       problem = Problem.ALIAS_OUT_OF_RANGE;
       return null;
+    }
+    if (inbound == null) {
+      inbound = new String[inboundMax + 1];
     }
     if (topic != null && !topic.isEmpty()) {
       inbound[alias] = topic;
@@ -51,6 +56,9 @@ final class TopicAliases {
   int outboundAlias(String topic) {
     if (outboundMax == 0) {
       return 0;
+    }
+    if (outbound == null) {
+      outbound = new HashMap<>();
     }
     Integer known = outbound.get(topic);
     if (known != null) {

@@ -1,6 +1,7 @@
 package io.meshmq.broker.listener;
 
 import io.meshmq.broker.BrokerNode;
+import io.meshmq.broker.config.BrokerSettings;
 import io.meshmq.broker.connection.ConnectionMonitor;
 import io.meshmq.broker.connection.Connections;
 import io.vertx.core.Future;
@@ -29,7 +30,14 @@ public final class MqttListenerVerticle extends VerticleBase {
     monitor = new ConnectionMonitor(vertx);
     monitor.start();
     server = MqttServer.create(vertx, options);
-    server.endpointHandler(endpoint -> Connections.open(node, endpoint, context, monitor));
+    if (node.settings().get(BrokerSettings.CONNECTION_MODEL) == BrokerSettings.ConnectionModel.VERTICLE) {
+      server.endpointHandler(endpoint -> {
+        Connections.holdReading(endpoint);
+        vertx.deployVerticle(new ConnectionVerticle(node, endpoint, context));
+      });
+    } else {
+      server.endpointHandler(endpoint -> Connections.open(node, endpoint, context, monitor));
+    }
     return server.listen();
   }
 

@@ -9,35 +9,41 @@ import java.util.Set;
  */
 public final class InboundQos2 {
 
-  private final Set<Integer> awaitingRelease = new LinkedHashSet<>();
+  /** Allocated on first QoS 2 PUBLISH: most sessions never hold one. */
+  private Set<Integer> awaitingRelease;
 
   /** Records a QoS 2 PUBLISH; true when it is new and must be routed, false for a duplicate. */
   public boolean firstSeen(int packetId) {
+    if (awaitingRelease == null) {
+      awaitingRelease = new LinkedHashSet<>();
+    }
     return awaitingRelease.add(packetId);
   }
 
   /** PUBREL: forgets the id; true if it was held. */
   public boolean release(int packetId) {
-    return awaitingRelease.remove(packetId);
+    return awaitingRelease != null && awaitingRelease.remove(packetId);
   }
 
   public boolean isHeld(int packetId) {
-    return awaitingRelease.contains(packetId);
+    return awaitingRelease != null && awaitingRelease.contains(packetId);
   }
 
   public int size() {
-    return awaitingRelease.size();
+    return awaitingRelease == null ? 0 : awaitingRelease.size();
   }
 
   public Set<Integer> ids() {
-    return Set.copyOf(awaitingRelease);
+    return awaitingRelease == null ? Set.of() : Set.copyOf(awaitingRelease);
   }
 
   public void restore(Set<Integer> ids) {
-    awaitingRelease.addAll(ids);
+    for (int id : ids) {
+      firstSeen(id);
+    }
   }
 
   public void clear() {
-    awaitingRelease.clear();
+    awaitingRelease = null;
   }
 }

@@ -28,7 +28,8 @@ public final class MessageQueue {
     REFUSED_FULL
   }
 
-  private final ArrayDeque<Delivery> queue = new ArrayDeque<>();
+  /** Allocated on first use: most sessions never queue anything, and idle connections should cost little. */
+  private ArrayDeque<Delivery> queue;
   private int capacity;
   private int qos0Count;
 
@@ -48,7 +49,7 @@ public final class MessageQueue {
   }
 
   public Offer offer(Delivery d) {
-    if (queue.size() < capacity) {
+    if (size() < capacity) {
       add(d);
       return Offer.QUEUED;
     }
@@ -61,7 +62,7 @@ public final class MessageQueue {
 
   /** Puts a message back at the head (e.g. taken for sending but the window was closed meanwhile). */
   public void pushFront(Delivery d) {
-    queue.addFirst(d);
+    queue().addFirst(d);
     if (d.qos() == 0) {
       qos0Count++;
     }
@@ -69,6 +70,9 @@ public final class MessageQueue {
 
   /** The next message that has not expired at {@code nowMillis}; expired ones are removed and counted. */
   public Delivery poll(long nowMillis, ExpiredCounter expired) {
+    if (queue == null) {
+      return null;
+    }
     Delivery d;
     while ((d = queue.poll()) != null) {
       if (d.qos() == 0) {
@@ -84,6 +88,9 @@ public final class MessageQueue {
 
   /** Removes every expired message; returns how many. */
   public int purgeExpired(long nowMillis, ExpiredCounter expired) {
+    if (queue == null) {
+      return 0;
+    }
     int n = 0;
     for (Iterator<Delivery> it = queue.iterator(); it.hasNext(); ) {
       Delivery d = it.next();
@@ -100,26 +107,33 @@ public final class MessageQueue {
   }
 
   public int size() {
-    return queue.size();
+    return queue == null ? 0 : queue.size();
   }
 
   public boolean isEmpty() {
-    return queue.isEmpty();
+    return queue == null || queue.isEmpty();
   }
 
   public List<Delivery> snapshot() {
-    return new ArrayList<>(queue);
+    return queue == null ? new ArrayList<>() : new ArrayList<>(queue);
   }
 
   public List<Delivery> drain() {
-    List<Delivery> all = new ArrayList<>(queue);
-    queue.clear();
+    List<Delivery> all = snapshot();
+    queue = null;
     qos0Count = 0;
     return all;
   }
 
+  private ArrayDeque<Delivery> queue() {
+    if (queue == null) {
+      queue = new ArrayDeque<>(4);
+    }
+    return queue;
+  }
+
   private void add(Delivery d) {
-    queue.addLast(d);
+    queue().addLast(d);
     if (d.qos() == 0) {
       qos0Count++;
     }

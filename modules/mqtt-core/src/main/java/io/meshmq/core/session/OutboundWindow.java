@@ -15,7 +15,8 @@ public final class OutboundWindow {
 
   private static final int MAX_PACKET_ID = 65_535;
 
-  private final Map<Integer, InflightMessage> inflight = new LinkedHashMap<>();
+  /** Allocated on first use; emptied maps are kept (a session that sent QoS 1/2 once will again). */
+  private Map<Integer, InflightMessage> inflight = Map.of();
   private int capacity;
   private int lastPacketId;
 
@@ -54,7 +55,7 @@ public final class OutboundWindow {
     }
     int id = nextFreePacketId();
     InflightMessage m = new InflightMessage(id, delivery);
-    inflight.put(id, m);
+    writable().put(id, m);
     return m;
   }
 
@@ -64,7 +65,7 @@ public final class OutboundWindow {
     if (stage == InflightMessage.Stage.RELEASED) {
       m.release();
     }
-    if (inflight.putIfAbsent(packetId, m) != null) {
+    if (writable().putIfAbsent(packetId, m) != null) {
       throw new IllegalStateException("packet id " + packetId + " already in flight");
     }
     lastPacketId = packetId;
@@ -77,7 +78,7 @@ public final class OutboundWindow {
     if (m == null || m.delivery().qos() != 1) {
       return null;
     }
-    return inflight.remove(packetId);
+    return writable().remove(packetId);
   }
 
   /**
@@ -99,12 +100,12 @@ public final class OutboundWindow {
     if (m == null || m.stage() != InflightMessage.Stage.RELEASED) {
       return null;
     }
-    return inflight.remove(packetId);
+    return writable().remove(packetId);
   }
 
   /** Removes an entry whatever its stage (e.g. the client refused it with an error reason code). */
   public InflightMessage drop(int packetId) {
-    return inflight.remove(packetId);
+    return inflight.isEmpty() ? null : writable().remove(packetId);
   }
 
   /** The entries in send order, for re-sending on session resume. */
@@ -115,8 +116,15 @@ public final class OutboundWindow {
   /** Empties the window, returning what was in it in send order. */
   public List<InflightMessage> drain() {
     List<InflightMessage> all = inOrder();
-    inflight.clear();
+    inflight = Map.of();
     return all;
+  }
+
+  private Map<Integer, InflightMessage> writable() {
+    if (!(inflight instanceof LinkedHashMap)) {
+      inflight = new LinkedHashMap<>();
+    }
+    return inflight;
   }
 
   private int nextFreePacketId() {

@@ -1,0 +1,139 @@
+package io.meshmq.harness;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Idle-connection scenario: opens N MQTT 3.1.1 connections to a running broker (spread over several
+ * 127.0.0.x source addresses), waits for every CONNACK, holds them idle, and prints one JSON line with the
+ * broker process's RSS and heap before and after, per-connection figures, and its CPU use while idle.
+ *
+ * <pre>java -jar load-tests/harness/target/harness.jar PORT BROKER_PID CONNECTIONS [SOURCE_ADDRESSES] [IDLE_SECONDS] [LABEL]</pre>
+ * Bounded: it stops by itself after the idle period, and fails if connecting takes longer than 5 minutes.
+ */
+public final class IdleConnections {
+
+  private static final long CONNECT_DEADLINE_MILLIS = 300_000;
+
+  public static void main(String[] args) throws Exception {
+    if (args.length < 3) {
+      System.err.println("usage: PORT BROKER_PID CONNECTIONS [SOURCE_ADDRESSES=4] [IDLE_SECONDS=30] [LABEL]");
+      System.exit(2);
+    }
+    int port = Integer.parseInt(args[0]);
+    long pid = Long.parseLong(args[1]);
+    int n = Integer.parseInt(args[2]);
+    int sources = args.length > 3 ? Integer.parseInt(args[3]) : 4;
+    int idleSeconds = args.length > 4 ? Integer.parseInt(args[4]) : 30;
+    String label = args.length > 5 ? args[5] : "broker";
+    ProcessStats broker = new ProcessStats(pid);
+
+    long heapBefore = broker.heapUsedAfterGcKib();
+    long rssBefore = broker.rssKib();
+    long start = System.nanoTime();
+    List<SocketChannel> channels = connectAll(port, n, sources);
+    double connectSeconds = (System.nanoTime() - start) / 1e9;
+    long heapAfter = broker.heapUsedAfterGcKib();
+    long rssAfter = broker.rssKib();
+    long cpuBefore = broker.cpuTicks();
+    Thread.sleep(idleSeconds * 1000L);
+    long cpuTicks = broker.cpuTicks() - cpuBefore;
+    int stillOpen = 0;
+    for (SocketChannel ch : channels) {
+      if (ch.isOpen() && ch.isConnected()) {
+        stillOpen++;
+      }
+      ch.close();
+    }
+    System.out.printf("{\"scenario\":\"idle-connections\",\"label\":\"%s\",\"connections\":%d,\"still_open\":%d,"
+            + "\"connect_seconds\":%.2f,\"connects_per_second\":%.0f,"
+            + "\"rss_before_kib\":%d,\"rss_after_kib\":%d,\"rss_per_connection_bytes\":%.0f,"
+            + "\"heap_before_kib\":%d,\"heap_after_kib\":%d,\"heap_per_connection_bytes\":%.0f,"
+            + "\"idle_seconds\":%d,\"idle_cpu_percent_of_one_core\":%.2f}%n",
+        label, n, stillOpen, connectSeconds, n / connectSeconds,
+        rssBefore, rssAfter, (rssAfter - rssBefore) * 1024.0 / n,
+        heapBefore, heapAfter, (heapAfter - heapBefore) * 1024.0 / n,
+        idleSeconds, cpuTicks / (double) idleSeconds);
+  }
+
+  private static List<SocketChannel> connectAll(int port, int n, int sources) throws IOException {
+    List<SocketChannel> channels = new ArrayList<>(n);
+    int batch = 500;
+    long deadline = System.currentTimeMillis() + CONNECT_DEADLINE_MILLIS;
+    for (int done = 0; done < n; done += batch) {
+      int count = Math.min(batch, n - done);
+      channels.addAll(connectBatch(port, done, count, sources, deadline));
+    }
+    return channels;
+  }
+
+  /** Opens a batch without blocking, sends CONNECT on each, and waits until each has its CONNACK. */
+  private static List<SocketChannel> connectBatch(int port, int offset, int count, int sources, long deadline) throws IOException {
+    List<SocketChannel> batch = new ArrayList<>(count);
+    try (Selector selector = Selector.open()) {
+      for (int i = 0; i < count; i++) {
+        int index = offset + i;
+        SocketChannel ch = SocketChannel.open();
+        ch.bind(new InetSocketAddress("127.0.0." + (1 + index % sources), 0));
+        ch.configureBlocking(false);
+        ch.connect(new InetSocketAddress("127.0.0.1", port));
+        ch.register(selector, SelectionKey.OP_CONNECT, new int[] {index, 0});
+        batch.add(ch);
+      }
+      int acked = 0;
+      ByteBuffer in = ByteBuffer.allocate(64);
+      while (acked < count) {
+        if (System.currentTimeMillis() > deadline) {
+          throw new IOException("connections not acknowledged in time: " + (offset + acked));
+        }
+        selector.select(1000);
+        for (SelectionKey key : selector.selectedKeys()) {
+          SocketChannel ch = (SocketChannel) key.channel();
+          int[] state = (int[]) key.attachment();
+          if (key.isConnectable()) {
+            ch.finishConnect();
+            ByteBuffer connect = ByteBuffer.wrap(connectPacket("idle-" + state[0]));
+            while (connect.hasRemaining()) {
+              ch.write(connect);
+            }
+            key.interestOps(SelectionKey.OP_READ);
+          } else if (key.isReadable()) {
+            in.clear();
+            int r = ch.read(in);
+            if (r < 0) {
+              throw new IOException("broker closed connection " + state[0]);
+            }
+            state[1] += r;
+            if (state[1] >= 4) { // CONNACK is 4 bytes for MQTT 3.1.1
+              key.cancel();
+              acked++;
+            }
+          }
+        }
+        selector.selectedKeys().clear();
+      }
+    }
+    for (SocketChannel ch : batch) {
+      ch.configureBlocking(true);
+    }
+    return batch;
+  }
+
+  /** MQTT 3.1.1 CONNECT, clean session, keep-alive 0 (idle means idle: no PINGREQ traffic). */
+  static byte[] connectPacket(String clientId) {
+    byte[] id = clientId.getBytes(StandardCharsets.UTF_8);
+    int remaining = 10 + 2 + id.length;
+    ByteBuffer b = ByteBuffer.allocate(2 + remaining);
+    b.put((byte) 0x10).put((byte) remaining);
+    b.putShort((short) 4).put("MQTT".getBytes(StandardCharsets.US_ASCII)).put((byte) 4).put((byte) 0x02).putShort((short) 0);
+    b.putShort((short) id.length).put(id);
+    return b.array();
+  }
+}
