@@ -42,6 +42,8 @@ public final class BrokerSettings {
       "Most levels ('/'-separated parts) in a topic name or filter");
   public static final Setting<Integer> CONNECT_TIMEOUT_SECONDS = intSetting("mqtt.connect-timeout-seconds", 10, 1, 3600,
       "A connection that sends no CONNECT within this time is closed");
+  public static final Setting<Integer> AUTH_TIMEOUT_SECONDS = intSetting("mqtt.auth-timeout-seconds", 10, 1, 600,
+      "An authenticator that has not answered within this time refuses the client (fail closed)");
   public static final Setting<Integer> MAX_KEEP_ALIVE_SECONDS = intSetting("mqtt.max-keep-alive-seconds", 0, 0, 65_535,
       "Upper bound on the keep-alive a client may ask for (MQTT 5 clients get it as Server Keep Alive, also when "
           + "they ask for 0); 0 = accept what the client asks");
@@ -87,7 +89,7 @@ public final class BrokerSettings {
 
   public static List<Setting<?>> all() {
     return List.of(NODE_ID, TCP_HOST, TCP_PORT, LISTENER_INSTANCES, EVENT_LOOPS, CONNECTION_MODEL, MAX_PACKET_SIZE, MAX_CLIENT_ID_LENGTH,
-        MAX_TOPIC_LENGTH, MAX_TOPIC_LEVELS, CONNECT_TIMEOUT_SECONDS, MAX_KEEP_ALIVE_SECONDS, MAX_INFLIGHT, RECEIVE_MAXIMUM,
+        MAX_TOPIC_LENGTH, MAX_TOPIC_LEVELS, CONNECT_TIMEOUT_SECONDS, AUTH_TIMEOUT_SECONDS, MAX_KEEP_ALIVE_SECONDS, MAX_INFLIGHT, RECEIVE_MAXIMUM,
         MAX_PENDING_ROUTES, MAX_QUEUED_MESSAGES, TOPIC_ALIAS_MAXIMUM, MAX_OUTBOUND_TOPIC_ALIASES,
         MAX_SESSION_EXPIRY_SECONDS, MAX_MESSAGE_EXPIRY_SECONDS, RETAIN_AVAILABLE, WILDCARD_SUBSCRIPTIONS,
         SHARED_SUBSCRIPTIONS, SHARED_STRATEGY, ALLOW_ZERO_LENGTH_CLIENT_ID, SYS_INTERVAL_SECONDS);

@@ -1,6 +1,7 @@
 package io.meshmq.broker.connection;
 
 import static io.meshmq.broker.config.BrokerSettings.ALLOW_ZERO_LENGTH_CLIENT_ID;
+import static io.meshmq.broker.config.BrokerSettings.AUTH_TIMEOUT_SECONDS;
 import static io.meshmq.broker.config.BrokerSettings.MAX_CLIENT_ID_LENGTH;
 import static io.meshmq.broker.config.BrokerSettings.MAX_INFLIGHT;
 import static io.meshmq.broker.config.BrokerSettings.MAX_KEEP_ALIVE_SECONDS;
@@ -49,7 +50,6 @@ import org.slf4j.LoggerFactory;
 final class ConnectFlow {
 
   private static final Logger log = LoggerFactory.getLogger(ConnectFlow.class);
-  private static final long AUTH_TIMEOUT_SECONDS = 10;
   private static final int MQTT_5 = 5;
   private static final int MQTT_3_1 = 3;
 
@@ -116,7 +116,7 @@ final class ConnectFlow {
       f = Future.failedFuture(e);
     }
     // Fail closed: a provider that never answers refuses the client.
-    return f.timeout(AUTH_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    return f.timeout(settings.get(AUTH_TIMEOUT_SECONDS), TimeUnit.SECONDS);
   }
 
   private boolean readWill() {
