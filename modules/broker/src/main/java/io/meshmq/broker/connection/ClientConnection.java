@@ -82,39 +82,56 @@ public final class ClientConnection implements SessionLink {
     endpoint.publishAutoAck(false);
     endpoint.subscriptionAutoAck(false);
     endpoint.autoKeepAlive(true);
+    // Packets of a connection whose session was just taken over by a newer one are ignored: the session
+    // (and its state) belongs to the newer connection, and this socket is being closed.
     endpoint.publishHandler(m -> {
       seen();
-      inbound.onPublish(m);
+      if (ownsSession()) {
+        inbound.onPublish(m);
+      }
     });
     endpoint.publishReleaseMessageHandler(m -> {
       seen();
-      inbound.onPubrel(m.messageId());
+      if (ownsSession()) {
+        inbound.onPubrel(m.messageId());
+      }
     });
+    // Acknowledgements are for the session, whichever connection carries them.
     endpoint.publishAcknowledgeMessageHandler(m -> {
       seen();
-      if (session != null && !session.onPuback(m.messageId())) {
-        log.debug("Client {}: PUBACK for unknown packet id {} ignored", clientId, m.messageId());
-      }
+      onSession(s -> {
+        if (!s.onPuback(m.messageId())) {
+          log.debug("Client {}: PUBACK for unknown packet id {} ignored", clientId, m.messageId());
+        }
+      });
     });
     endpoint.publishReceivedMessageHandler(m -> {
       seen();
-      if (session != null && !session.onPubrec(m.messageId(), m.code().value() & 0xFF)) {
-        log.debug("Client {}: PUBREC for unknown packet id {}", clientId, m.messageId());
-      }
+      onSession(s -> {
+        if (!s.onPubrec(m.messageId(), m.code().value() & 0xFF)) {
+          log.debug("Client {}: PUBREC for unknown packet id {}", clientId, m.messageId());
+        }
+      });
     });
     endpoint.publishCompletionMessageHandler(m -> {
       seen();
-      if (session != null && !session.onPubcomp(m.messageId())) {
-        log.debug("Client {}: PUBCOMP for unknown packet id {} ignored", clientId, m.messageId());
-      }
+      onSession(s -> {
+        if (!s.onPubcomp(m.messageId())) {
+          log.debug("Client {}: PUBCOMP for unknown packet id {} ignored", clientId, m.messageId());
+        }
+      });
     });
     endpoint.subscribeHandler(m -> {
       seen();
-      subscribeFlow.onSubscribe(m);
+      if (ownsSession()) {
+        subscribeFlow.onSubscribe(m);
+      }
     });
     endpoint.unsubscribeHandler(m -> {
       seen();
-      subscribeFlow.onUnsubscribe(m);
+      if (ownsSession()) {
+        subscribeFlow.onUnsubscribe(m);
+      }
     });
     endpoint.pingHandler(v -> seen());
     endpoint.disconnectMessageHandler(m -> {
@@ -125,6 +142,18 @@ public final class ClientConnection implements SessionLink {
     // vertx-mqtt calls disconnectHandler only for a DISCONNECT packet, never when the broker closes the
     // socket; the close handler runs in every case, so wills and session hand-off hang off it.
     endpoint.closeHandler(v -> onClosed());
+  }
+
+  /** True while this connection is the one attached to its session (checked on the session's context). */
+  private boolean ownsSession() {
+    return session != null && !takenOver && session.isOwnedBy(context) && session.isAttached(this);
+  }
+
+  private void onSession(java.util.function.Consumer<Session> action) {
+    Session s = session;
+    if (s != null) {
+      s.execute(() -> action.accept(s));
+    }
   }
 
   // ---------------------------------------------------------------- lifecycle

@@ -79,6 +79,16 @@ public final class Session {
     return latestClaim;
   }
 
+  /** Whether the session lives on that context now. */
+  public boolean isOwnedBy(Context context) {
+    return owner == context;
+  }
+
+  /** Whether {@code link} is the connection attached now (meaningful on the owner context). */
+  public boolean isAttached(SessionLink candidate) {
+    return link == candidate;
+  }
+
   // ---------------------------------------------------------------- actor plumbing
 
   /** Runs the task on the owner context, after every task handed to this session before it. */
