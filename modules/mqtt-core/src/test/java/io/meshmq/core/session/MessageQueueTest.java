@@ -1,0 +1,85 @@
+package io.meshmq.core.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshmq.core.message.Delivery;
+import io.meshmq.core.message.Message;
+import io.meshmq.core.message.PublishProperties;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MessageQueueTest {
+
+  private static Delivery d(String name, int qos) {
+    return Delivery.of(Message.of(name, new byte[0], qos, false), qos, false);
+  }
+
+  private static Delivery expiring(String name, long expiresAt) {
+    return Delivery.of(new Message(name, new byte[0], 1, false, PublishProperties.NONE, null, expiresAt), 1, false);
+  }
+
+  private static List<String> names(List<Delivery> ds) {
+    List<String> out = new ArrayList<>();
+    ds.forEach(x -> out.add(x.message().topic()));
+    return out;
+  }
+
+  @Test
+  void queuesInOrderUntilFull() {
+    MessageQueue q = new MessageQueue(3);
+    assertThat(q.offer(d("a", 1))).isEqualTo(MessageQueue.Offer.QUEUED);
+    assertThat(q.offer(d("b", 1))).isEqualTo(MessageQueue.Offer.QUEUED);
+    assertThat(q.offer(d("c", 1))).isEqualTo(MessageQueue.Offer.QUEUED);
+    assertThat(q.offer(d("d", 1))).isEqualTo(MessageQueue.Offer.REFUSED_FULL);
+    assertThat(names(q.drain())).containsExactly("a", "b", "c");
+  }
+
+  @Test
+  void fullQueueDropsOldestQos0First() {
+    MessageQueue q = new MessageQueue(3);
+    q.offer(d("q1-a", 1));
+    q.offer(d("q0-b", 0));
+    q.offer(d("q0-c", 0));
+    assertThat(q.offer(d("q1-d", 1))).isEqualTo(MessageQueue.Offer.QUEUED_DROPPED_OLDEST_QOS0);
+    assertThat(q.offer(d("q0-e", 0))).isEqualTo(MessageQueue.Offer.QUEUED_DROPPED_OLDEST_QOS0);
+    assertThat(names(q.snapshot())).containsExactly("q1-a", "q1-d", "q0-e");
+    assertThat(q.offer(d("q1-f", 1))).isEqualTo(MessageQueue.Offer.QUEUED_DROPPED_OLDEST_QOS0);
+    assertThat(q.offer(d("q0-g", 0))).as("full of QoS 1").isEqualTo(MessageQueue.Offer.REFUSED_FULL);
+    assertThat(names(q.drain())).containsExactly("q1-a", "q1-d", "q1-f");
+  }
+
+  @Test
+  void pollSkipsAndCountsExpiredMessages() {
+    MessageQueue q = new MessageQueue(10);
+    q.offer(expiring("old", 1_000));
+    q.offer(expiring("fresh", 5_000));
+    List<Delivery> expired = new ArrayList<>();
+    assertThat(q.poll(2_000, expired::add).message().topic()).isEqualTo("fresh");
+    assertThat(names(expired)).containsExactly("old");
+    assertThat(q.poll(2_000, expired::add)).isNull();
+  }
+
+  @Test
+  void purgeRemovesOnlyExpired() {
+    MessageQueue q = new MessageQueue(10);
+    q.offer(expiring("a", 1_000));
+    q.offer(d("b", 0));
+    q.offer(expiring("c", 9_000));
+    List<Delivery> expired = new ArrayList<>();
+    assertThat(q.purgeExpired(2_000, expired::add)).isEqualTo(1);
+    assertThat(names(q.snapshot())).containsExactly("b", "c");
+  }
+
+  @Test
+  void pushFrontPutsBackAtTheHead() {
+    MessageQueue q = new MessageQueue(2);
+    q.offer(d("a", 1));
+    Delivery a = q.poll(0, x -> { });
+    q.offer(d("b", 1));
+    q.pushFront(a);
+    assertThat(names(q.drain())).containsExactly("a", "b");
+    assertThat(q.isEmpty()).isTrue();
+    assertThat(q.size()).isZero();
+  }
+}
