@@ -1,6 +1,5 @@
 package io.meshmq.broker.it.raw;
 
-import static io.meshmq.broker.it.raw.RawChecks.assertClosed;
 import static io.meshmq.broker.it.raw.RawChecks.assertOpen;
 import static io.meshmq.broker.it.raw.RawChecks.assertServed;
 import static io.meshmq.broker.it.raw.RawChecks.connected;
@@ -94,10 +93,9 @@ class BadInputTest {
   void malformedPacketClosesTheConnection(int version, String name, byte[] malformed) throws IOException {
     RawMqttClient bad = track(connected(broker.port(), version, "bad-client"));
     bad.write(malformed);
-    List<Packet> before = assertClosed(bad);
+    List<Packet> before = closedWhileGoodServed(bad, "probe/malformed");
     // 3.1.1 has no server DISCONNECT; 5.0 (4.13.1) allows a DISCONNECT with 0x81 before closing.
     assertDisconnectBeforeClose(version, before, 0x81);
-    assertServed(good, "probe/malformed");
   }
 
   // ---------------------------------------------------------------- packet size
@@ -112,9 +110,8 @@ class BadInputTest {
       assertThat(connack.property(0x27)).as("Maximum Packet Size in CONNACK").isEqualTo((long) MAX_PACKET_SIZE);
     }
     bad.write(MqttPackets.publish(version, "big/t", 0, 0, new byte[MAX_PACKET_SIZE + 1000]));
-    List<Packet> before = assertClosed(bad);
+    List<Packet> before = closedWhileGoodServed(bad, "probe/oversized");
     assertExactDisconnectBeforeClose(version, before, 0x95);
-    assertServed(good, "probe/oversized");
   }
 
   @ParameterizedTest(name = "MQTT {0}")
@@ -144,9 +141,8 @@ class BadInputTest {
     byte[] publish = publishOfTotalSize(version, "edge/t", MAX_PACKET_SIZE + 1);
     assertThat(publish).hasSize(MAX_PACKET_SIZE + 1);
     bad.write(publish);
-    List<Packet> before = assertClosed(bad);
+    List<Packet> before = closedWhileGoodServed(bad, "probe/edge");
     assertExactDisconnectBeforeClose(version, before, 0x95);
-    assertServed(good, "probe/edge");
   }
 
   // ---------------------------------------------------------------- topic names
@@ -156,10 +152,9 @@ class BadInputTest {
   void publishToWildcardTopicClosesTheConnection(int version, String topic) throws IOException {
     RawMqttClient bad = track(connected(broker.port(), version, "wild-client"));
     bad.publish(topic, 1, 1, "x");
-    List<Packet> before = assertClosed(bad);
+    List<Packet> before = closedWhileGoodServed(bad, "probe/wildcard");
     // MQTT-3.3.2-2: no wildcards in a topic name. 5.0: the packet parses, so 0x90 Topic Name Invalid.
     assertExactDisconnectBeforeClose(version, before, 0x90);
-    assertServed(good, "probe/wildcard");
   }
 
   static Stream<Arguments> wildcardTopics() {
@@ -177,13 +172,13 @@ class BadInputTest {
     return cases.stream();
   }
 
-  /** MQTT-1.5.3-1 / 1.5.4-1 / 1.5.4-2 (3.1.1: MQTT-1.5.3-1, -2): ill-formed UTF-8 or U+0000 closes the connection. */
+  /** Ill-formed UTF-8 or U+0000 in a topic name closes the connection (3.1.1 MQTT-1.5.3-1 / -2, 5.0 MQTT-1.5.4-1 / -2). */
   @ParameterizedTest(name = "MQTT {0}: {1}")
   @MethodSource("invalidUtf8Topics")
   void invalidUtf8InTopicNameClosesTheConnection(int version, String name, byte[] topic) throws IOException {
     RawMqttClient bad = track(connected(broker.port(), version, "utf8-client"));
     bad.write(MqttPackets.publish(version, topic, 1, false, false, 1, null, "x".getBytes(StandardCharsets.UTF_8)));
-    List<Packet> before = assertClosed(bad);
+    List<Packet> before = closedWhileGoodServed(bad, "probe/utf8");
     if (version == V3_1_1) {
       assertThat(before).as("3.1.1 has no server DISCONNECT").isEmpty();
     } else {
@@ -192,7 +187,6 @@ class BadInputTest {
         assertThat(p.reasonCode()).isIn(0x81, 0x90);
       });
     }
-    assertServed(good, "probe/utf8");
   }
 
   // ---------------------------------------------------------------- topic filters
@@ -224,10 +218,9 @@ class BadInputTest {
   void secondConnectClosesTheConnection(int version) throws IOException {
     RawMqttClient bad = track(connected(broker.port(), version, "twice-client"));
     bad.write(MqttPackets.connect(version).clientId("twice-client").encode());
-    List<Packet> before = assertClosed(bad);
+    List<Packet> before = closedWhileGoodServed(bad, "probe/second-connect");
     // MQTT-3.1.0-2: a second CONNECT is a protocol violation; 5.0 may send DISCONNECT 0x82 first.
     assertDisconnectBeforeClose(version, before, 0x82);
-    assertServed(good, "probe/second-connect");
   }
 
   static Stream<Arguments> packetsBeforeConnect() {
@@ -242,9 +235,8 @@ class BadInputTest {
   void packetBeforeConnectClosesTheConnectionWithoutConnack(String name, byte[] first) throws IOException {
     RawMqttClient bad = track(RawMqttClient.open(broker.port()));
     bad.write(first);
-    List<Packet> before = assertClosed(bad);
+    List<Packet> before = closedWhileGoodServed(bad, "probe/before-connect");
     assertThat(before).as("MQTT-3.1.0-1: nothing but a close, certainly no CONNACK").isEmpty();
-    assertServed(good, "probe/before-connect");
   }
 
   @ParameterizedTest(name = "protocol level {0}")
@@ -255,8 +247,7 @@ class BadInputTest {
     Packet connack = bad.readPacket(TIMEOUT);
     assertThat(connack.type()).as("%s", connack).isEqualTo(CONNACK);
     assertThat(connack.reasonCode()).as("MQTT-3.1.2-2: unacceptable protocol version").isEqualTo(0x01);
-    assertThat(assertClosed(bad)).isEmpty();
-    assertServed(good, "probe/level");
+    assertThat(closedWhileGoodServed(bad, "probe/level")).isEmpty();
   }
 
   static Stream<Arguments> willFlagsWithoutWill() {
@@ -265,7 +256,7 @@ class BadInputTest {
   }
 
   /**
-   * MQTT-3.1.2-11 / -13 (3.1.1) and 3.1.2-11 / -13 (5.0): with will flag 0, will QoS and will retain must be 0.
+   * With will flag 0, will QoS and will retain must be 0 (3.1.1 MQTT-3.1.2-13 / -15, 5.0 MQTT-3.1.2-11 / -13).
    * 3.1.1 has no return code for it, so MQTT-3.2.2-6 asks for a close without CONNACK; 5.0 may send a CONNACK
    * with a reason code of 0x80 or above first.
    */
@@ -274,7 +265,7 @@ class BadInputTest {
   void willFieldsWithoutWillFlagRefuseTheConnection(int version, String name, int flags) throws IOException {
     RawMqttClient bad = track(RawMqttClient.open(broker.port()));
     bad.version(version).write(MqttPackets.connect(version).clientId("will-flags-client").flags(flags).encode());
-    List<Packet> before = assertClosed(bad);
+    List<Packet> before = closedWhileGoodServed(bad, "probe/will-flags");
     if (version == V3_1_1) {
       assertThat(before).as("no CONNACK, or one with a 3.1.1 refusal code (1-5)").allSatisfy(p -> {
         assertThat(p.type()).isEqualTo(CONNACK);
@@ -286,7 +277,6 @@ class BadInputTest {
         assertThat(p.reasonCode()).isGreaterThanOrEqualTo(0x80);
       });
     }
-    assertServed(good, "probe/will-flags");
   }
 
   /** MQTT 3.1 (protocol "MQIsdp", level 3) requires a client id of 1 to 23 chars: CONNACK 0x02 then close. */
@@ -294,12 +284,11 @@ class BadInputTest {
   void mqtt31EmptyClientIdGetsIdentifierRejected() throws IOException {
     RawMqttClient bad = track(RawMqttClient.open(broker.port()));
     bad.version(V3_1).write(MqttPackets.connect(V3_1).clientId("").encode());
-    List<Packet> before = assertClosed(bad);
+    List<Packet> before = closedWhileGoodServed(bad, "probe/mqtt31");
     assertThat(before).as("CONNACK 0x02 identifier rejected before the close").hasSize(1).first().satisfies(p -> {
       assertThat(p.type()).isEqualTo(CONNACK);
       assertThat(p.reasonCode()).isEqualTo(0x02);
     });
-    assertServed(good, "probe/mqtt31");
   }
 
   /** MQTT 5 3.15: AUTH when the CONNECT had no Authentication Method is a protocol error. */
@@ -307,9 +296,8 @@ class BadInputTest {
   void mqtt5AuthWithoutAuthenticationMethodClosesTheConnection() throws IOException {
     RawMqttClient bad = track(connected(broker.port(), V5, "auth-client"));
     bad.write(packet(AUTH, 0, bytes(0x18, 0x00)));
-    List<Packet> before = assertClosed(bad);
+    List<Packet> before = closedWhileGoodServed(bad, "probe/auth");
     assertDisconnectBeforeClose(V5, before, 0x82);
-    assertServed(good, "probe/auth");
   }
 
   // ---------------------------------------------------------------- acknowledgements for unknown packet ids
@@ -323,10 +311,10 @@ class BadInputTest {
     Packet pubcomp = c.readPacket(TIMEOUT);
     assertThat(pubcomp.type()).as("%s", pubcomp).isEqualTo(PUBCOMP);
     assertThat(pubcomp.packetId()).isEqualTo(77);
-    assertThat(pubcomp.reasonCode()).as("PUBCOMP reason code").isEqualTo(version == V5 ? 0x92 : 0);
     assertOpen(c);
     assertServed(c, "acks/pubrel");
     assertServed(good, "probe/pubrel");
+    assertThat(pubcomp.reasonCode()).as("PUBCOMP reason code").isEqualTo(version == V5 ? 0x92 : 0);
   }
 
   /** A PUBREC for an id the broker never sent is answered by PUBREL (5.0: reason 0x92), the connection kept. */
@@ -338,10 +326,10 @@ class BadInputTest {
     Packet pubrel = c.readPacket(TIMEOUT);
     assertThat(pubrel.type()).as("%s", pubrel).isEqualTo(PUBREL);
     assertThat(pubrel.packetId()).isEqualTo(79);
-    assertThat(pubrel.reasonCode()).as("PUBREL reason code").isEqualTo(version == V5 ? 0x92 : 0);
     assertOpen(c);
     assertServed(c, "acks/pubrec");
     assertServed(good, "probe/pubrec");
+    assertThat(pubrel.reasonCode()).as("PUBREL reason code").isEqualTo(version == V5 ? 0x92 : 0);
   }
 
   /** PUBACK and PUBCOMP for ids never used are ignored: the next packet is the answer to PINGREQ. */
@@ -356,6 +344,18 @@ class BadInputTest {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /**
+   * Waits (bounded) for the broker to close {@code bad}, checks that the well-behaved client is still served,
+   * then asserts that the close happened; returns the packets that arrived before it.
+   */
+  private List<Packet> closedWhileGoodServed(RawMqttClient bad, String probeTopic) throws IOException {
+    boolean closed = bad.awaitClosed(TIMEOUT);
+    assertServed(good, probeTopic);
+    assertThat(closed).as("connection closed by the broker within %s (packets received meanwhile: %s)", TIMEOUT,
+        bad.packetsBeforeClose()).isTrue();
+    return bad.packetsBeforeClose();
+  }
 
   private RawMqttClient track(RawMqttClient c) {
     clients.add(c);
