@@ -219,7 +219,11 @@ abstract class V3TestSupport {
       return out;
     }
 
-    /** Everything received up to and including the message with that payload (which must arrive). */
+    /**
+     * Everything received up to and including the message with that payload (which must arrive). Paho hands a
+     * QoS 2 message to the application only on PUBREL, so a marker behind QoS 2 deliveries must itself be
+     * delivered at QoS 2 to come after them.
+     */
     List<Received> until(String markerPayload) throws InterruptedException {
       List<Received> out = new ArrayList<>();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
