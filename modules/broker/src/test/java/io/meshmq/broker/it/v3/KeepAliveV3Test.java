@@ -48,10 +48,10 @@ class KeepAliveV3Test extends V3TestSupport {
     RawClient raw = raw();
     raw.connectAccepted("pinger", true, 1, null);
 
-    // 3.5 s in all, more than twice the 1.5 s allowance: a PINGREQ every ~500 ms keeps the connection.
+    // 3 s in all, twice the 1.5 s allowance: a PINGREQ every ~500 ms keeps the connection.
     long start = System.nanoTime();
     int pings = 0;
-    while (TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) < 3500) {
+    while (TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) < 3000) {
       raw.pingreq();
       Packet p = raw.next();
       assertThat(p.type()).as("PINGRESP").isEqualTo(Packet.PINGRESP);
@@ -59,37 +59,32 @@ class KeepAliveV3Test extends V3TestSupport {
       // The pause between pings doubles as "nothing else arrives, and the connection stays open".
       assertThat(raw.read(500)).isNull();
     }
-    assertThat(pings).isGreaterThanOrEqualTo(6);
+    assertThat(pings).isGreaterThanOrEqualTo(5);
     assertThat(session("pinger").isOnline()).isTrue();
   }
 
   @Test
-  void pahoClientWithOneSecondKeepAliveStaysConnectedWhileIdle() throws Exception {
+  void pahoPingsAndOtherPacketsThanPingreqCountAsActivity() throws Exception {
     startBroker();
-    Client c = connect("paho-idle", true, o -> o.setKeepAliveInterval(1));
-    c.subscribe("ka", 1);
+    // A Paho client with a 1 s keep-alive idles (Paho sends only PINGREQs) during the same window in which a
+    // raw client sends nothing but QoS 0 PUBLISHes (no answer, but activity) every ~500 ms.
+    Client paho = connect("paho-idle", true, o -> o.setKeepAliveInterval(1));
+    paho.subscribe("ka", 1);
+    RawClient busy = raw();
+    busy.connectAccepted("busy", true, 1, null);
 
-    // Idle (Paho only pings) for more than twice the 1.5 s allowance.
-    assertThat(c.received.lost.completeOnTimeout(null, 3500, TimeUnit.MILLISECONDS).get()).isNull();
-    assertThat(c.paho.isConnected()).isTrue();
-
-    c.publish("ka", "alive", 1, false);
-    assertThat(c.received.next().payload()).isEqualTo("alive");
-  }
-
-  @Test
-  void otherPacketsThanPingAlsoCountAsActivity() throws Exception {
-    startBroker();
-    RawClient raw = raw();
-    raw.connectAccepted("busy", true, 1, null);
     long start = System.nanoTime();
     int n = 0;
     while (TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) < 3000) {
-      // QoS 0 PUBLISH to a topic nobody subscribes to: no answer, but activity.
-      raw.publish("busy/t", "x" + n++, 0, 0, false);
-      assertThat(raw.read(500)).isNull();
+      busy.publish("busy/t", "x" + n++, 0, 0, false);
+      assertThat(busy.read(500)).isNull();
     }
-    raw.pingreq();
-    assertThat(raw.next().type()).isEqualTo(Packet.PINGRESP);
+
+    assertThat(paho.received.lost).as("Paho connection lost").isNotDone();
+    assertThat(paho.paho.isConnected()).isTrue();
+    paho.publish("ka", "alive", 1, false);
+    assertThat(paho.received.next().payload()).isEqualTo("alive");
+    busy.pingreq();
+    assertThat(busy.next().type()).isEqualTo(Packet.PINGRESP);
   }
 }

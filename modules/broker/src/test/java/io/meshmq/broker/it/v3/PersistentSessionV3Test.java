@@ -19,20 +19,24 @@ class PersistentSessionV3Test extends V3TestSupport {
     return broker.broker().node().stats();
   }
 
-  /** Connects a persistent subscriber, subscribes, and disconnects it cleanly. */
-  private void subscribeAndGoOffline(String clientId, String filter, int qos) throws Exception {
-    Client sub = connect(clientId, false);
+  /**
+   * Connects a persistent subscriber, subscribes, and disconnects it cleanly; returns a connected clean-session
+   * publisher (connected meanwhile).
+   */
+  private Client subscribeAndGoOffline(String clientId, String filter, int qos) throws Exception {
+    Client[] cs = inParallel(List.of(() -> connect(clientId, false), () -> connect("pub", true)));
+    Client sub = cs[0];
     assertThat(sub.sessionPresent()).isFalse();
     sub.subscribe(filter, qos);
     sub.paho.disconnect();
     awaitOffline(clientId);
+    return cs[1];
   }
 
   @Test
   void qos1MessagesPublishedWhileOfflineAreDeliveredInOrderOnReconnect() throws Exception {
     startBroker();
-    subscribeAndGoOffline("ps", "ps/t", 1);
-    Client pub = connect("pub", true);
+    Client pub = subscribeAndGoOffline("ps", "ps/t", 1);
     List<String> expected = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
       pub.publish("ps/t", "m" + i, 1, false);
@@ -58,8 +62,7 @@ class PersistentSessionV3Test extends V3TestSupport {
   @Test
   void qos0AndQos2MessagesAreQueuedForAnOfflineSessionToo() throws Exception {
     startBroker();
-    subscribeAndGoOffline("ps0", "ps0/#", 2);
-    Client pub = connect("pub", true);
+    Client pub = subscribeAndGoOffline("ps0", "ps0/#", 2);
     for (int i = 0; i < 5; i++) {
       pub.publish("ps0/zero", "q0-" + i, 0, false);
     }
@@ -80,8 +83,7 @@ class PersistentSessionV3Test extends V3TestSupport {
   @Test
   void fullQueueOfQos1MessagesRefusesNewMessages() throws Exception {
     startBroker(BrokerSettings.MAX_QUEUED_MESSAGES, 5);
-    subscribeAndGoOffline("bounded", "b/t", 1);
-    Client pub = connect("pub", true);
+    Client pub = subscribeAndGoOffline("bounded", "b/t", 1);
     for (int i = 0; i < 8; i++) {
       pub.publish("b/t", "m" + i, 1, false);
     }
@@ -100,8 +102,7 @@ class PersistentSessionV3Test extends V3TestSupport {
   @Test
   void overflowDropsTheOldestQos0MessagesFirst() throws Exception {
     startBroker(BrokerSettings.MAX_QUEUED_MESSAGES, 5);
-    subscribeAndGoOffline("mixed", "mx/t", 1);
-    Client pub = connect("pub", true);
+    Client pub = subscribeAndGoOffline("mixed", "mx/t", 1);
     // name-qos; the queue (capacity 5) after each step in the comments
     pub.publish("mx/t", "a-0", 0, false); // a
     pub.publish("mx/t", "b-1", 1, false); // a b
@@ -128,8 +129,7 @@ class PersistentSessionV3Test extends V3TestSupport {
   @Test
   void cleanSessionAfterAPersistentSessionDiscardsIt() throws Exception {
     startBroker();
-    subscribeAndGoOffline("discard", "d/t", 1);
-    Client pub = connect("pub", true);
+    Client pub = subscribeAndGoOffline("discard", "d/t", 1);
     pub.publish("d/t", "queued", 1, false);
 
     Client clean = connect("discard", true);

@@ -20,8 +20,9 @@ class QosV3Test extends V3TestSupport {
   @ParameterizedTest(name = "subscribed at QoS {0}")
   @ValueSource(ints = {0, 1, 2})
   void deliveredQosIsTheMinimumOfPublishedAndGrantedQos(int subQos) throws Exception {
-    Client sub = connect("sub", true);
-    Client pub = connect("pub", true);
+    Client[] cs = connectAll(true, "sub", "pub");
+    Client sub = cs[0];
+    Client pub = cs[1];
     sub.subscribe("q/t", subQos);
 
     for (int pubQos = 0; pubQos <= 2; pubQos++) {
@@ -39,8 +40,9 @@ class QosV3Test extends V3TestSupport {
 
   @Test
   void subscribedAtQos1PublishedAtQos2IsReceivedAtQos1() throws Exception {
-    Client sub = connect("sub12", true);
-    Client pub = connect("pub12", true);
+    Client[] cs = connectAll(true, "sub12", "pub12");
+    Client sub = cs[0];
+    Client pub = cs[1];
     sub.subscribe("q12", 1);
     pub.publish("q12", "m", 2, false);
     assertThat(sub.received.next()).isEqualTo(new Received("q12", "m", 1, false, false));
@@ -48,8 +50,9 @@ class QosV3Test extends V3TestSupport {
 
   @Test
   void subscribedAtQos2PublishedAtQos0IsReceivedAtQos0() throws Exception {
-    Client sub = connect("sub20", true);
-    Client pub = connect("pub20", true);
+    Client[] cs = connectAll(true, "sub20", "pub20");
+    Client sub = cs[0];
+    Client pub = cs[1];
     sub.subscribe("q20", 2);
     pub.publish("q20", "m", 0, false);
     assertThat(sub.received.next()).isEqualTo(new Received("q20", "m", 0, false, false));
@@ -57,8 +60,9 @@ class QosV3Test extends V3TestSupport {
 
   @Test
   void qos2MessageIsDeliveredExactlyOnceInBothDirections() throws Exception {
-    Client sub = connect("sub2", true);
-    Client pub = connect("pub2", true);
+    Client[] cs = connectAll(true, "sub2", "pub2");
+    Client sub = cs[0];
+    Client pub = cs[1];
     sub.subscribe("q2/#", 2);
     for (int i = 0; i < 20; i++) {
       pub.publish("q2/t", "m" + i, 2, false);
@@ -78,8 +82,9 @@ class QosV3Test extends V3TestSupport {
 
   @Test
   void orderIsPreservedFor200Qos1MessagesFromOnePublisher() throws Exception {
-    Client sub = connect("osub", true);
-    Client pub = connect("opub", true);
+    Client[] cs = connectAll(true, "osub", "opub");
+    Client sub = cs[0];
+    Client pub = cs[1];
     sub.subscribe("order/t", 1);
     List<String> expected = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
@@ -94,8 +99,9 @@ class QosV3Test extends V3TestSupport {
 
   @Test
   void overlappingSubscriptionsOfOneClientDeliverOneCopyAtTheHighestGrantedQos() throws Exception {
-    Client sub = connect("overlap", true);
-    Client pub = connect("opub", true);
+    Client[] cs = connectAll(true, "overlap", "opub");
+    Client sub = cs[0];
+    Client pub = cs[1];
     sub.subscribe("a/#", 0);
     sub.subscribe("a/+", 2);
     sub.subscribe("a/b", 1);
@@ -111,8 +117,9 @@ class QosV3Test extends V3TestSupport {
 
   @Test
   void overlappingSubscriptionsStillDowngradeToThePublishedQos() throws Exception {
-    Client sub = connect("overlap1", true);
-    Client pub = connect("opub1", true);
+    Client[] cs = connectAll(true, "overlap1", "opub1");
+    Client sub = cs[0];
+    Client pub = cs[1];
     sub.subscribe("x/#", 2);
     sub.subscribe("x/y", 0);
 
@@ -125,8 +132,9 @@ class QosV3Test extends V3TestSupport {
 
   @Test
   void singleLevelWildcardMatchesExactlyOneLevel() throws Exception {
-    Client sub = connect("plus", true);
-    Client pub = connect("ppub", true);
+    Client[] cs = connectAll(true, "plus", "ppub");
+    Client sub = cs[0];
+    Client pub = cs[1];
     sub.subscribe("s/+/x", 1);
 
     for (String topic : List.of("s/a/x", "s/x", "s/a/b/x", "s/a/x/y", "s//x", "t/a/x")) {
@@ -140,8 +148,9 @@ class QosV3Test extends V3TestSupport {
 
   @Test
   void multiLevelWildcardMatchesTheParentAndEveryLevelBelow() throws Exception {
-    Client sub = connect("hash", true);
-    Client pub = connect("hpub", true);
+    Client[] cs = connectAll(true, "hash", "hpub");
+    Client sub = cs[0];
+    Client pub = cs[1];
     sub.subscribe("h/#", 1);
 
     for (String topic : List.of("h", "h/a", "h/a/b/c", "hh", "x/h", "h/")) {
@@ -155,10 +164,11 @@ class QosV3Test extends V3TestSupport {
 
   @Test
   void wildcardsAtTheFirstLevelDoNotMatchDollarTopics() throws Exception {
-    Client all = connect("all", true);
-    Client plus = connect("plus1", true);
-    Client sys = connect("sys", true);
-    Client pub = connect("spub", true);
+    Client[] cs = connectAll(true, "all", "plus1", "sys", "spub");
+    Client all = cs[0];
+    Client plus = cs[1];
+    Client sys = cs[2];
+    Client pub = cs[3];
     all.subscribe("#", 1);
     plus.subscribe("+/info", 1);
     sys.subscribe("$SYS/#", 1);
@@ -183,8 +193,9 @@ class QosV3Test extends V3TestSupport {
 
   @Test
   void unsubscribeStopsDelivery() throws Exception {
-    Client sub = connect("unsub", true);
-    Client pub = connect("upub", true);
+    Client[] cs = connectAll(true, "unsub", "upub");
+    Client sub = cs[0];
+    Client pub = cs[1];
     sub.subscribe("u/t", 1);
     sub.subscribe("u/marker", 1);
     pub.publish("u/t", "before", 1, false);

@@ -10,18 +10,24 @@ import org.junit.jupiter.api.Test;
 class RetainedV3Test extends V3TestSupport {
 
   private Client pub;
+  /** Connected up front (in parallel) but subscribing only when a test says so. */
+  private Client late;
+  private Client live;
 
   @BeforeEach
   void start() throws Exception {
     startBroker();
-    pub = connect("retainer", true);
+    Client[] cs = connectAll(true, "retainer", "late", "live");
+    pub = cs[0];
+    late = cs[1];
+    live = cs[2];
   }
 
   @Test
   void retainedMessageIsDeliveredOnSubscribeWithTheRetainFlag() throws Exception {
     pub.publish("r/t", "kept", 1, true);
 
-    Client sub = connect("late", true);
+    Client sub = late;
     sub.subscribe("r/t", 1);
     assertThat(sub.received.next()).isEqualTo(new Received("r/t", "kept", 1, true, false));
     assertThat(broker.broker().node().retained().size()).isEqualTo(1);
@@ -33,14 +39,12 @@ class RetainedV3Test extends V3TestSupport {
 
   @Test
   void liveDeliveryOfARetainedPublishHasTheRetainFlagCleared() throws Exception {
-    Client live = connect("live", true);
     live.subscribe("r/live", 1);
 
     pub.publish("r/live", "now", 1, true);
     assertThat(live.received.next()).isEqualTo(new Received("r/live", "now", 1, false, false));
 
     // Whereas a subscriber arriving afterwards gets it as a retained message.
-    Client late = connect("late", true);
     late.subscribe("r/live", 1);
     assertThat(late.received.next()).isEqualTo(new Received("r/live", "now", 1, true, false));
   }
@@ -50,7 +54,7 @@ class RetainedV3Test extends V3TestSupport {
     pub.publish("r/replace", "first", 1, true);
     pub.publish("r/replace", "second", 1, true);
 
-    Client sub = connect("late", true);
+    Client sub = late;
     sub.subscribe("r/replace", 1);
     sub.subscribe("r/marker", 1);
     pub.publish("r/marker", "marker", 1, false);
@@ -62,7 +66,6 @@ class RetainedV3Test extends V3TestSupport {
 
   @Test
   void emptyRetainedPayloadClearsTheRetainedMessageAndIsStillDeliveredLive() throws Exception {
-    Client live = connect("live", true);
     live.subscribe("r/clear", 1);
     pub.publish("r/clear", "doomed", 1, true);
     assertThat(live.received.next().payload()).isEqualTo("doomed");
@@ -73,7 +76,6 @@ class RetainedV3Test extends V3TestSupport {
     assertThat(live.received.next()).isEqualTo(new Received("r/clear", "", 1, false, false));
     assertThat(broker.broker().node().retained().size()).isZero();
 
-    Client late = connect("late", true);
     late.subscribe("r/clear", 1);
     late.subscribe("r/marker", 1);
     pub.publish("r/marker", "marker", 1, false);
@@ -85,7 +87,7 @@ class RetainedV3Test extends V3TestSupport {
     pub.publish("r/keep", "retained", 1, true);
     pub.publish("r/keep", "transient", 1, false);
 
-    Client sub = connect("late", true);
+    Client sub = late;
     sub.subscribe("r/keep", 1);
     assertThat(sub.received.next()).isEqualTo(new Received("r/keep", "retained", 1, true, false));
   }
@@ -97,13 +99,13 @@ class RetainedV3Test extends V3TestSupport {
     pub.publish("w/c/d", "cd", 1, true);
     pub.publish("other/x", "x", 1, true);
 
-    Client hash = connect("hash", true);
+    Client hash = late;
     hash.subscribe("w/#", 1);
     List<Received> all = hash.received.next(3);
     assertThat(all).extracting(Received::topic).containsExactlyInAnyOrder("w/a", "w/b", "w/c/d");
     assertThat(all).allSatisfy(r -> assertThat(r.retained()).isTrue());
 
-    Client plus = connect("plus", true);
+    Client plus = live;
     plus.subscribe("w/+", 1);
     List<Received> oneLevel = plus.received.next(2);
     assertThat(oneLevel).extracting(Received::payload).containsExactlyInAnyOrder("a", "b");
@@ -121,7 +123,7 @@ class RetainedV3Test extends V3TestSupport {
     pub.publish("r/q0", "zero", 0, true);
     pub.publish("r/q2", "two", 2, true);
 
-    Client sub = connect("late", true);
+    Client sub = late;
     sub.subscribe("r/q2", 1);
     assertThat(sub.received.next()).isEqualTo(new Received("r/q2", "two", 1, true, false));
     sub.subscribe("r/q0", 2);

@@ -16,11 +16,13 @@ class SharedSubscriptionV3Test extends V3TestSupport {
   private static final int MESSAGES = 30;
 
   private List<Client> members(String group, String filter, int n) throws Exception {
-    List<Client> members = new ArrayList<>();
+    String[] ids = new String[n];
     for (int i = 0; i < n; i++) {
-      Client c = connect(group + "-member-" + i, true);
+      ids[i] = group + "-member-" + i;
+    }
+    List<Client> members = List.of(connectAll(true, ids));
+    for (Client c : members) {
       c.subscribe("$share/" + group + "/" + filter, 1);
-      members.add(c);
     }
     return members;
   }
@@ -37,9 +39,10 @@ class SharedSubscriptionV3Test extends V3TestSupport {
   void eachMessageGoesToExactlyOneMemberRoundRobinAndPlainSubscribersGetAll() throws Exception {
     startBroker();
     List<Client> members = members("g", "sh/t", 3);
-    Client plain = connect("plain", true);
+    Client[] cs = connectAll(true, "plain", "pub");
+    Client plain = cs[0];
+    Client pub = cs[1];
     plain.subscribe("sh/t", 1);
-    Client pub = connect("pub", true);
 
     for (String p : payloads(MESSAGES)) {
       pub.publish("sh/t", p, 1, false);
@@ -92,9 +95,10 @@ class SharedSubscriptionV3Test extends V3TestSupport {
   @Test
   void sharedSubscriptionGrantsTheRequestedQosAndDowngradesAsUsual() throws Exception {
     startBroker();
-    Client member = connect("solo", true);
+    Client[] cs = connectAll(true, "solo", "pub");
+    Client member = cs[0];
+    Client pub = cs[1];
     member.subscribe("$share/q/down", 0);
-    Client pub = connect("pub", true);
     pub.publish("down", "m", 2, false);
     assertThat(member.received.next()).isEqualTo(new Received("down", "m", 0, false, false));
   }
@@ -102,9 +106,10 @@ class SharedSubscriptionV3Test extends V3TestSupport {
   @Test
   void retainedMessagesAreNotSentForSharedSubscriptions() throws Exception {
     startBroker();
-    Client pub = connect("pub", true);
+    Client[] cs = connectAll(true, "pub", "m");
+    Client pub = cs[0];
+    Client member = cs[1];
     pub.publish("ret/t", "retained", 1, true);
-    Client member = connect("m", true);
     member.subscribe("$share/g/ret/t", 1);
     pub.publish("ret/t", "live", 1, false);
     assertThat(member.received.until("live")).extracting(Received::payload).containsExactly("live");

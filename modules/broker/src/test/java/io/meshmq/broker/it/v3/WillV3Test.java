@@ -10,11 +10,15 @@ import org.junit.jupiter.api.Test;
 class WillV3Test extends V3TestSupport {
 
   private Client watcher;
+  /** A second clean-session client, connected up front alongside the watcher. */
+  private Client other;
 
   @BeforeEach
   void start() throws Exception {
     startBroker();
-    watcher = connect("watcher", true);
+    Client[] cs = connectAll(true, "watcher", "other");
+    watcher = cs[0];
+    other = cs[1];
     watcher.subscribe("will/#", 2);
   }
 
@@ -49,7 +53,6 @@ class WillV3Test extends V3TestSupport {
     // The broker is done with the connection (clean session ended) before the barrier is published.
     awaitNoSession("polite");
 
-    Client other = connect("other", true);
     other.publish("will/marker", "marker", 1, false);
     assertThat(watcher.received.until("marker")).extracting(Received::payload).containsExactly("marker");
     watcher.received.assertNothingMore();
@@ -61,7 +64,6 @@ class WillV3Test extends V3TestSupport {
     c.paho.disconnect();
     awaitNoSession("paho-polite");
 
-    Client other = connect("other", true);
     other.publish("will/marker", "marker", 1, false);
     assertThat(watcher.received.until("marker")).extracting(Received::payload).containsExactly("marker");
   }
@@ -96,14 +98,14 @@ class WillV3Test extends V3TestSupport {
     // Live subscribers get it with the retain flag cleared.
     assertThat(watcher.received.next()).isEqualTo(new Received("will/retained", "last words", 1, false, false));
 
-    Client late = connect("late", true);
+    Client late = other;
     late.subscribe("will/retained", 2);
     assertThat(late.received.next()).isEqualTo(new Received("will/retained", "last words", 1, true, false));
   }
 
   @Test
   void willQosIsDowngradedToTheSubscriptionQos() throws Exception {
-    Client low = connect("low", true);
+    Client low = other;
     low.subscribe("will/q", 0);
     RawClient raw = raw();
     raw.connectAccepted("q2will", true, 0, new Will("will/q", "q", 2, false));
