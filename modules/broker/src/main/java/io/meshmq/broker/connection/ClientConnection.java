@@ -13,7 +13,6 @@ import io.vertx.core.Context;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.mqtt.MqttEndpoint;
 import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
-import io.vertx.mqtt.messages.codes.MqttPubRelReasonCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +42,7 @@ public final class ClientConnection implements SessionLink {
   int clientMaxPacketSize = Integer.MAX_VALUE;
   final TopicAliases aliases;
   final OutboundPublisher publisher;
+  final Acks acks;
   final InboundPublishFlow inbound;
   private final SubscribeFlow subscribeFlow;
 
@@ -63,6 +63,7 @@ public final class ClientConnection implements SessionLink {
     this.monitor = monitor;
     this.aliases = new TopicAliases();
     this.publisher = new OutboundPublisher(this);
+    this.acks = new Acks(socket);
     this.inbound = new InboundPublishFlow(this);
     this.subscribeFlow = new SubscribeFlow(this);
   }
@@ -138,6 +139,12 @@ public final class ClientConnection implements SessionLink {
       seen();
       onDisconnectPacket(m.code(), m.properties());
     });
+    endpoint.authenticationExchangeHandler(m -> {
+      // The broker never offers enhanced authentication, so an AUTH packet is a protocol error (MQTT-4.12.0-1).
+      node.stats().protocolErrors.increment();
+      log.info("Client {} ({}): AUTH without an agreed authentication method, disconnecting", clientId, remoteAddress());
+      disconnect(MqttDisconnectReasonCode.PROTOCOL_ERROR);
+    });
     endpoint.exceptionHandler(this::onException);
     // vertx-mqtt calls disconnectHandler only for a DISCONNECT packet, never when the broker closes the
     // socket; the close handler runs in every case, so wills and session hand-off hang off it.
@@ -189,6 +196,11 @@ public final class ClientConnection implements SessionLink {
       log.info("Client {} ({}): packet larger than {} bytes, disconnecting", clientId, remoteAddress(),
           node.settings().get(io.meshmq.broker.config.BrokerSettings.MAX_PACKET_SIZE));
       disconnect(MqttDisconnectReasonCode.PACKET_TOO_LARGE);
+    } else if (String.valueOf(cause.getMessage()).contains("invalid publish topic name")) {
+      // Netty's decoder refuses a PUBLISH to a wildcard topic before the broker sees it.
+      node.stats().protocolErrors.increment();
+      log.info("Client {} ({}): {}, disconnecting", clientId, remoteAddress(), cause.getMessage());
+      disconnect(MqttDisconnectReasonCode.TOPIC_NAME_INVALID);
     } else if (cause instanceof java.io.IOException) {
       log.debug("Client {} ({}): {}", clientId, remoteAddress(), cause.toString());
     } else {
@@ -287,12 +299,7 @@ public final class ClientConnection implements SessionLink {
     if (closed) {
       return;
     }
-    try {
-      endpoint.publishRelease(packetId, packetIdFound ? MqttPubRelReasonCode.SUCCESS
-          : MqttPubRelReasonCode.PACKET_IDENTIFIER_NOT_FOUND, MqttProperties.NO_PROPERTIES);
-    } catch (IllegalStateException | IllegalArgumentException e) {
-      log.trace("PUBREL on a closed endpoint", e);
-    }
+    acks.pubrel(packetId, packetIdFound || protocolVersion < 5 ? Acks.SUCCESS : Acks.PACKET_ID_NOT_FOUND);
   }
 
   @Override

@@ -12,9 +12,6 @@ import io.meshmq.core.message.Message;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.vertx.mqtt.messages.MqttPublishMessage;
 import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
-import io.vertx.mqtt.messages.codes.MqttPubAckReasonCode;
-import io.vertx.mqtt.messages.codes.MqttPubCompReasonCode;
-import io.vertx.mqtt.messages.codes.MqttPubRecReasonCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,7 +77,7 @@ final class InboundPublishFlow {
     c.node.stats().bytesReceived.add(Mqtt5.publishPacketSize(topic, payload.length, qos, 0, false));
     if (qos == 2 && !session.inboundQos2().firstSeen(packetId)) {
       // A re-sent QoS 2 PUBLISH already routed: acknowledge again, never route twice.
-      c.endpoint.publishReceived(packetId, MqttPubRecReasonCode.SUCCESS, MqttProperties.NO_PROPERTIES);
+      c.acks.pubrec(packetId, Acks.SUCCESS);
       return;
     }
     Message message = new Message(topic, payload, qos, msg.isRetain(),
@@ -130,14 +127,10 @@ final class InboundPublishFlow {
     if (c.isClosed()) {
       return;
     }
-    try {
-      if (qos == 1) {
-        c.endpoint.publishAcknowledge(packetId, MqttPubAckReasonCode.SUCCESS, MqttProperties.NO_PROPERTIES);
-      } else if (qos == 2) {
-        c.endpoint.publishReceived(packetId, MqttPubRecReasonCode.SUCCESS, MqttProperties.NO_PROPERTIES);
-      }
-    } catch (IllegalStateException | IllegalArgumentException e) {
-      log.trace("ack on a closed endpoint", e);
+    if (qos == 1) {
+      c.acks.puback(packetId, Acks.SUCCESS);
+    } else if (qos == 2) {
+      c.acks.pubrec(packetId, Acks.SUCCESS);
     }
   }
 
@@ -145,16 +138,17 @@ final class InboundPublishFlow {
     c.node.stats().publishDenied.increment();
     log.info("Client {}: PUBLISH to '{}' not authorized, dropped", c.clientId, topic);
     boolean v5 = c.protocolVersion >= 5;
+    if (c.isClosed()) {
+      return;
+    }
     if (qos == 1) {
-      c.endpoint.publishAcknowledge(packetId, v5 ? MqttPubAckReasonCode.NOT_AUTHORIZED : MqttPubAckReasonCode.SUCCESS,
-          MqttProperties.NO_PROPERTIES);
+      c.acks.puback(packetId, v5 ? Acks.NOT_AUTHORIZED : Acks.SUCCESS);
     } else if (qos == 2) {
       if (v5) {
         // An error PUBREC ends the exchange: the client sends no PUBREL, so the id is free again.
         c.session.inboundQos2().release(packetId);
       }
-      c.endpoint.publishReceived(packetId, v5 ? MqttPubRecReasonCode.NOT_AUTHORIZED : MqttPubRecReasonCode.SUCCESS,
-          MqttProperties.NO_PROPERTIES);
+      c.acks.pubrec(packetId, v5 ? Acks.NOT_AUTHORIZED : Acks.SUCCESS);
     }
   }
 
@@ -164,12 +158,7 @@ final class InboundPublishFlow {
     if (!held) {
       log.debug("Client {}: PUBREL for unknown packet id {}", c.clientId, packetId);
     }
-    try {
-      c.endpoint.publishComplete(packetId, held || c.protocolVersion < 5 ? MqttPubCompReasonCode.SUCCESS
-          : MqttPubCompReasonCode.PACKET_IDENTIFIER_NOT_FOUND, MqttProperties.NO_PROPERTIES);
-    } catch (IllegalStateException | IllegalArgumentException e) {
-      log.trace("PUBCOMP on a closed endpoint", e);
-    }
+    c.acks.pubcomp(packetId, held || c.protocolVersion < 5 ? Acks.SUCCESS : Acks.PACKET_ID_NOT_FOUND);
   }
 
   private void violation(MqttDisconnectReasonCode reason, String why) {

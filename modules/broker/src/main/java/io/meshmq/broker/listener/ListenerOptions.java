@@ -18,11 +18,33 @@ public final class ListenerOptions {
   private ListenerOptions() {
   }
 
+  /**
+   * MQTT's Maximum Packet Size counts the whole packet, Netty's decoder limit only the remaining length: the
+   * largest remaining length whose packet (1 header byte + its length field + itself) still fits.
+   */
+  public static int maxRemainingLength(Settings settings) {
+    int max = settings.get(MAX_PACKET_SIZE);
+    int remaining = max - 2;
+    while (remaining > 0 && 1 + varIntSize(remaining) + remaining > max) {
+      remaining--;
+    }
+    return remaining;
+  }
+
+  private static int varIntSize(int value) {
+    int size = 1;
+    while (value >= 128) {
+      value >>>= 7;
+      size++;
+    }
+    return size;
+  }
+
   public static MqttServerOptions tcp(Settings settings, String host, int port) {
     MqttServerOptions o = new MqttServerOptions();
     o.setHost(host);
     o.setPort(port);
-    o.setMaxMessageSize(settings.get(MAX_PACKET_SIZE));
+    o.setMaxMessageSize(maxRemainingLength(settings));
     o.setMaxClientIdLength(DECODER_MAX_CLIENT_ID);
     o.setTimeoutOnConnect(settings.get(CONNECT_TIMEOUT_SECONDS));
     // Empty client ids are the broker's decision (rules differ per protocol version), not vertx-mqtt's.

@@ -6,7 +6,6 @@ import io.meshmq.broker.connection.ConnectionMonitor;
 import io.meshmq.broker.connection.Connections;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.mqtt.MqttServer;
 import io.vertx.mqtt.MqttServerOptions;
 
 /**
@@ -17,7 +16,7 @@ public final class MqttListenerVerticle extends VerticleBase {
 
   private final BrokerNode node;
   private final MqttServerOptions options;
-  private MqttServer server;
+  private MqttTcpServer server;
   private ConnectionMonitor monitor;
 
   public MqttListenerVerticle(BrokerNode node, MqttServerOptions options) {
@@ -29,14 +28,14 @@ public final class MqttListenerVerticle extends VerticleBase {
   public Future<?> start() {
     monitor = new ConnectionMonitor(vertx);
     monitor.start();
-    server = MqttServer.create(vertx, options);
+    int maxBytes = ListenerOptions.maxRemainingLength(node.settings());
     if (node.settings().get(BrokerSettings.CONNECTION_MODEL) == BrokerSettings.ConnectionModel.VERTICLE) {
-      server.endpointHandler(endpoint -> {
+      server = new MqttTcpServer(vertx, options, maxBytes, endpoint -> {
         Connections.holdReading(endpoint);
         vertx.deployVerticle(new ConnectionVerticle(node, endpoint, context));
       });
     } else {
-      server.endpointHandler(endpoint -> Connections.open(node, endpoint, context, monitor));
+      server = new MqttTcpServer(vertx, options, maxBytes, endpoint -> Connections.open(node, endpoint, context, monitor));
     }
     return server.listen();
   }

@@ -26,6 +26,13 @@ public final class TopicRules {
   private static final String EMPTY_FILTER = "empty topic filter";
   private static final String WILDCARD_IN_NAME = "wildcard in topic name";
   private static final String NUL = "contains U+0000";
+  /**
+   * Netty's MQTT decoder turns malformed UTF-8 (overlong forms, encoded surrogates, stray continuation bytes)
+   * into U+FFFD instead of failing, so U+FFFD is the only trace of it left: topics containing it are refused.
+   * A client that really means U+FFFD in a topic loses that one character.
+   */
+  private static final char REPLACEMENT_CHAR = '\uFFFD';
+  private static final String MALFORMED_UTF8 = "malformed UTF-8 (decoded as U+FFFD)";
   private static final String UNPAIRED_SURROGATE = "invalid UTF-16 (unpaired surrogate)";
   private static final String MISPLACED_HASH = "'#' must be the whole last level";
   private static final String MISPLACED_PLUS = "'+' must be a whole level";
@@ -88,6 +95,9 @@ public final class TopicRules {
         i++;
         bytes += 4;
       } else {
+        if (c == REPLACEMENT_CHAR) {
+          return MALFORMED_UTF8;
+        }
         bytes += 3;
       }
       if (bytes > maxLengthBytes) {
@@ -122,6 +132,9 @@ public final class TopicRules {
       }
       if (c == 0) {
         return NUL;
+      }
+      if (c == REPLACEMENT_CHAR) {
+        return MALFORMED_UTF8;
       }
       if (Character.isSurrogate(c)) {
         if (!Character.isHighSurrogate(c) || i + 1 >= n || !Character.isLowSurrogate(filter.charAt(i + 1))) {
@@ -185,6 +198,9 @@ public final class TopicRules {
         i++;
         bytes += 4;
       } else {
+        if (c == REPLACEMENT_CHAR) {
+          return MALFORMED_UTF8;
+        }
         bytes += 3;
       }
       if (bytes > maxLengthBytes) {

@@ -22,7 +22,7 @@ class TopicRulesPropertiesTest {
   @Provide
   Arbitrary<String> strings() {
     Arbitrary<String> pieces = Arbitraries.of(
-        "a", "b", "/", "/", "+", "#", "$", "\u0000", "\u00e9", "\u20ac", "\uD83D\uDE00", "\uD83D", "\uDE00",
+        "a", "b", "/", "/", "+", "#", "$", "\u0000", "\u00e9", "\u20ac", "\uD83D\uDE00", "\uD83D", "\uDE00", "\uFFFD",
         "$share/", "$share/g/", "$share//");
     return pieces.list().ofMaxSize(8).map(list -> String.join("", list));
   }
@@ -74,6 +74,7 @@ class TopicRulesPropertiesTest {
 
   private static boolean commonRulesHold(String whole, String levelled) {
     return !whole.contains("\u0000")
+        && !whole.contains("\uFFFD")
         && StandardCharsets.UTF_8.newEncoder().canEncode(whole)
         && whole.getBytes(StandardCharsets.UTF_8).length <= MAX_BYTES
         && levelled.split("/", -1).length <= MAX_LEVELS;

@@ -38,6 +38,10 @@ class TopicRulesTest {
     assertThat(RULES.checkName("a\u0000b")).isEqualTo("contains U+0000");
     assertThat(RULES.checkFilter("a/\u0000/#")).isEqualTo("contains U+0000");
     assertThat(RULES.checkFilter("$share/g\u0000/a")).isEqualTo("contains U+0000");
+    // Netty's decoder maps malformed UTF-8 to U+FFFD: it is the only trace left of it
+    assertThat(RULES.checkName("a/\uFFFD")).startsWith("malformed UTF-8");
+    assertThat(RULES.checkFilter("a/\uFFFD/#")).startsWith("malformed UTF-8");
+    assertThat(RULES.checkFilter("$share/\uFFFD/a")).startsWith("malformed UTF-8");
   }
 
   @ParameterizedTest
