@@ -60,6 +60,22 @@ class PersistentSessionV3Test extends V3TestSupport {
   }
 
   @Test
+  void backlogLargerThanTheInflightWindowIsDeliveredCompletelyAndInOrder() throws Exception {
+    startBroker(BrokerSettings.MAX_INFLIGHT, 3);
+    Client pub = subscribeAndGoOffline("window", "win/t", 1);
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      pub.publish("win/t", "m" + i, 1, false);
+      expected.add("m" + i);
+    }
+
+    Client sub = connect("window", false);
+    List<Received> got = sub.received.next(30);
+    assertThat(got).extracting(Received::payload).containsExactlyElementsOf(expected);
+    sub.received.assertNothingMore();
+  }
+
+  @Test
   void qos0AndQos2MessagesAreQueuedForAnOfflineSessionToo() throws Exception {
     startBroker();
     Client pub = subscribeAndGoOffline("ps0", "ps0/#", 2);
