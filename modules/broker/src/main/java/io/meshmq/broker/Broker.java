@@ -13,7 +13,7 @@ import io.meshmq.broker.listener.ListenerOptions;
 import io.meshmq.broker.listener.MqttListenerVerticle;
 import io.meshmq.broker.retained.InMemoryRetainedStore;
 import io.meshmq.broker.retained.RetainedStore;
-import io.meshmq.broker.routing.SubscriptionTable;
+import io.meshmq.broker.routing.ClusterLink;
 import io.meshmq.broker.sys.SysTopicsPublisher;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -54,15 +54,15 @@ public final class Broker {
   }
 
   public static Future<Broker> start(Vertx vertx, Settings settings, Authenticator authenticator, Authorizer authorizer) {
-    return start(vertx, settings, new InMemoryRetainedStore(), SubscriptionTable.FilterListener.NONE, authenticator, authorizer);
+    return start(vertx, settings, new InMemoryRetainedStore(), ClusterLink.STANDALONE, authenticator, authorizer);
   }
 
   /** Starts a broker node over the given stores (the cluster module passes its replicated ones). */
   public static Future<Broker> start(Vertx vertx, Settings settings, RetainedStore retained,
-                                     SubscriptionTable.FilterListener routes, Authenticator authenticator,
+                                     ClusterLink cluster, Authenticator authenticator,
                                      Authorizer authorizer) {
     String nodeId = settings.get(NODE_ID).isEmpty() ? "node-" + UUID.randomUUID().toString().substring(0, 8) : settings.get(NODE_ID);
-    BrokerNode node = new BrokerNode(vertx, settings, nodeId, retained, routes, authenticator, authorizer);
+    BrokerNode node = new BrokerNode(vertx, settings, nodeId, retained, cluster, authenticator, authorizer);
     Broker broker = new Broker(vertx, settings, node);
     return broker.deployListeners().map(v -> {
       broker.sys.start(settings.get(SYS_INTERVAL_SECONDS));

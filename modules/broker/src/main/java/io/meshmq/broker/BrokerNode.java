@@ -5,6 +5,7 @@ import io.meshmq.broker.auth.Authorizer;
 import io.meshmq.broker.config.BrokerSettings;
 import io.meshmq.broker.config.Settings;
 import io.meshmq.broker.retained.RetainedStore;
+import io.meshmq.broker.routing.ClusterLink;
 import io.meshmq.broker.routing.Router;
 import io.meshmq.broker.routing.SubscriptionTable;
 import io.meshmq.broker.session.SessionRegistry;
@@ -33,15 +34,15 @@ public final class BrokerNode {
   private final long startedAtMillis = System.currentTimeMillis();
 
   public BrokerNode(Vertx vertx, Settings settings, String nodeId, RetainedStore retained,
-                    SubscriptionTable.FilterListener filterListener, Authenticator authenticator, Authorizer authorizer) {
+                    ClusterLink cluster, Authenticator authenticator, Authorizer authorizer) {
     this.vertx = vertx;
     this.settings = settings;
     this.nodeId = nodeId;
     this.topicRules = new TopicRules(settings.get(BrokerSettings.MAX_TOPIC_LENGTH), settings.get(BrokerSettings.MAX_TOPIC_LEVELS));
-    this.subscriptions = new SubscriptionTable(filterListener);
+    this.subscriptions = new SubscriptionTable(cluster);
     this.retained = retained;
     this.router = new Router(subscriptions, retained, settings.get(BrokerSettings.SHARED_STRATEGY),
-        settings.get(BrokerSettings.RETAIN_AVAILABLE));
+        settings.get(BrokerSettings.RETAIN_AVAILABLE), cluster);
     this.authenticator = authenticator;
     this.authorizer = authorizer;
   }

@@ -66,7 +66,9 @@ final class SubscribeFlow {
 
   private void subscribeAll(Session session, int packetId, List<MqttTopicSubscription> requested,
                             List<MqttSubAckReasonCode> codes, List<Future<Boolean>> permissions, int subscriptionId, boolean v5) {
-    List<Runnable> retainedSends = new ArrayList<>();
+    List<Future<Boolean>> added = new ArrayList<>();
+    List<Subscription> subs = new ArrayList<>();
+    List<Integer> codeIndex = new ArrayList<>();
     for (int i = 0; i < requested.size(); i++) {
       if (codes.get(i) != null) {
         continue;
@@ -83,18 +85,33 @@ final class SubscribeFlow {
       Subscription sub = new Subscription(session, shared == null ? ts.topicName() : shared.filter(),
           shared == null ? null : shared.group(), qos, v5 && o.isNoLocal(), v5 && o.isRetainAsPublished(),
           v5 ? o.retainHandling().value() : 0, subscriptionId);
-      boolean existed = session.subscribe(sub);
+      added.add(session.subscribe(sub));
+      subs.add(sub);
+      codeIndex.add(i);
       codes.set(i, MqttSubAckReasonCode.qosGranted(ts.qualityOfService()));
-      if (!sub.isShared() && (sub.retainHandling() == 0 || (sub.retainHandling() == 1 && !existed))) {
-        retainedSends.add(() -> sendRetained(session, sub));
+    }
+    // SUBACK once every new route is recorded for the other nodes (at once on a single node).
+    Future.join(added).onComplete(ar -> session.execute(() -> {
+      for (int i = 0; i < subs.size(); i++) {
+        if (added.get(i).failed()) {
+          log.warn("Client {}: route for '{}' could not be recorded: {}", c.clientId, subs.get(i).filter(), added.get(i).cause().toString());
+          session.unsubscribe(subs.get(i).fullFilter());
+          codes.set(codeIndex.get(i), MqttSubAckReasonCode.UNSPECIFIED_ERROR);
+        }
       }
-    }
-    try {
-      c.endpoint.subscribeAcknowledge(packetId, codes, MqttProperties.NO_PROPERTIES);
-    } catch (IllegalStateException | IllegalArgumentException e) {
-      log.trace("SUBACK on a closed endpoint", e);
-    }
-    retainedSends.forEach(Runnable::run);
+      try {
+        c.endpoint.subscribeAcknowledge(packetId, codes, MqttProperties.NO_PROPERTIES);
+      } catch (IllegalStateException | IllegalArgumentException e) {
+        log.trace("SUBACK on a closed endpoint", e);
+      }
+      for (int i = 0; i < subs.size(); i++) {
+        Subscription sub = subs.get(i);
+        boolean existed = Boolean.TRUE.equals(added.get(i).result());
+        if (added.get(i).succeeded() && !sub.isShared() && (sub.retainHandling() == 0 || (sub.retainHandling() == 1 && !existed))) {
+          sendRetained(session, sub);
+        }
+      }
+    }));
   }
 
   private void sendRetained(Session session, Subscription sub) {

@@ -27,21 +27,36 @@ public final class Router {
   private final RetainedStore retained;
   private final SharedStrategy sharedStrategy;
   private final boolean retainAvailable;
+  private final ClusterLink cluster;
 
-  public Router(SubscriptionTable table, RetainedStore retained, SharedStrategy sharedStrategy, boolean retainAvailable) {
+  public Router(SubscriptionTable table, RetainedStore retained, SharedStrategy sharedStrategy, boolean retainAvailable,
+                ClusterLink cluster) {
     this.table = table;
     this.retained = retained;
     this.sharedStrategy = sharedStrategy;
     this.retainAvailable = retainAvailable;
+    this.cluster = cluster;
   }
 
   /**
-   * Routes {@code message}; {@code onRouted} runs on the calling context once the retained store and every
-   * target session have taken it. Returns the number of target sessions.
+   * Routes a message published on this node: retained store, local sessions and the other nodes of the
+   * cluster. {@code onRouted} runs on the calling context once all of them have taken it. Returns the number
+   * of local target sessions.
    */
   public int route(Message message, Runnable onRouted) {
     RouteCompletion completion = new RouteCompletion(Vertx.currentContext(), onRouted);
-    if (message.retain() && retainAvailable) {
+    completion.add();
+    cluster.forward(message, completion::done);
+    return routeHere(message, completion, true);
+  }
+
+  /** Routes a message another node forwarded: local sessions only (that node did the rest). */
+  public int routeLocal(Message message, Runnable onRouted) {
+    return routeHere(message, new RouteCompletion(Vertx.currentContext(), onRouted), false);
+  }
+
+  private int routeHere(Message message, RouteCompletion completion, boolean storeRetained) {
+    if (storeRetained && message.retain() && retainAvailable) {
       completion.add();
       retained.put(message).onComplete(ar -> {
         if (ar.failed()) {

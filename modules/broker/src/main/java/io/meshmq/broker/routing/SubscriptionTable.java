@@ -3,6 +3,7 @@ package io.meshmq.broker.routing;
 import io.meshmq.broker.session.Session;
 import io.meshmq.broker.session.Subscription;
 import io.meshmq.core.topic.TopicTrie;
+import io.vertx.core.Future;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,17 +21,20 @@ public final class SubscriptionTable {
   /** Local subscribers per filter (ordinary and shared together), guarded by {@link #lock}. */
   private final Map<String, Integer> subscribersPerFilter = new HashMap<>();
   private final Object lock = new Object();
+  private static final Future<Void> ROUTED = Future.succeededFuture();
   private final FilterListener filterListener;
 
   /** Told when a filter gains its first or loses its last local subscriber (the cluster route table hook). */
   public interface FilterListener {
-    void firstSubscriber(String filter);
+    /** The future completes once the route is recorded where other nodes will find it. */
+    Future<Void> firstSubscriber(String filter);
 
     void lastSubscriberGone(String filter);
 
     FilterListener NONE = new FilterListener() {
       @Override
-      public void firstSubscriber(String filter) {
+      public Future<Void> firstSubscriber(String filter) {
+        return Future.succeededFuture();
       }
 
       @Override
@@ -39,13 +43,18 @@ public final class SubscriptionTable {
     };
   }
 
+  /** What {@link #put} did: the subscription it replaced (or null) and when the route is recorded. */
+  public record Added(Subscription previous, Future<Void> routed) {
+  }
+
   public SubscriptionTable(FilterListener filterListener) {
     this.filterListener = filterListener;
   }
 
-  /** Adds or replaces the session's subscription on that filter; returns the one it replaced, or null. */
-  public Subscription put(Subscription s) {
+  /** Adds or replaces the session's subscription on that filter. */
+  public Added put(Subscription s) {
     Subscription previous;
+    Future<Void> routed = ROUTED;
     synchronized (lock) {
       if (s.isShared()) {
         SharedGroup g = shared.get(s.filter(), s.shareGroup());
@@ -58,13 +67,13 @@ public final class SubscriptionTable {
         previous = direct.put(s.filter(), s.session(), s);
       }
       if (previous == null && subscribersPerFilter.merge(s.filter(), 1, Integer::sum) == 1) {
-        filterListener.firstSubscriber(s.filter());
+        routed = filterListener.firstSubscriber(s.filter());
       }
     }
     if (previous == null) {
       count.incrementAndGet();
     }
-    return previous;
+    return new Added(previous, routed);
   }
 
   public boolean remove(Subscription s) {

@@ -7,7 +7,9 @@ import io.meshmq.core.session.InboundQos2;
 import io.meshmq.core.session.InflightMessage;
 import io.meshmq.core.session.MessageQueue;
 import io.meshmq.core.session.OutboundWindow;
+import io.meshmq.broker.routing.SubscriptionTable;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -284,14 +286,16 @@ public final class Session {
 
   // ---------------------------------------------------------------- subscriptions (owner context)
 
-  /** Adds or replaces a subscription; active for routing before this returns. Returns true if it existed. */
-  public boolean subscribe(Subscription s) {
+  /**
+   * Adds or replaces a subscription; it is active for local routing before this returns. The future tells
+   * whether it replaced one and completes once the route is recorded for the other nodes of a cluster.
+   */
+  public Future<Boolean> subscribe(Subscription s) {
+    // The same full filter is the same table key (filter and session, or filter, group and session), so the
+    // table replaces the previous subscription in place.
     Subscription previous = subscriptions.put(s.fullFilter(), s);
-    if (previous != null) {
-      node.subscriptions().remove(previous);
-    }
-    node.subscriptions().put(s);
-    return previous != null;
+    SubscriptionTable.Added added = node.subscriptions().put(s);
+    return added.routed().map(previous != null);
   }
 
   public boolean unsubscribe(String fullFilter) {

@@ -1,0 +1,34 @@
+package io.meshmq.broker.routing;
+
+import io.meshmq.core.message.Message;
+import io.vertx.core.Future;
+
+/**
+ * What a broker node needs from the cluster: record its routes where other nodes find them, and hand a
+ * published message to every other node with a matching route. A standalone node has no other nodes.
+ */
+public interface ClusterLink extends SubscriptionTable.FilterListener {
+
+  /**
+   * Sends the message to every other node that has a route matching its topic: one message per node, which
+   * routes it to its local subscribers. {@code done} runs (on any thread) once every node has answered, or
+   * has been given up on.
+   */
+  void forward(Message message, Runnable done);
+
+  ClusterLink STANDALONE = new ClusterLink() {
+    @Override
+    public Future<Void> firstSubscriber(String filter) {
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public void lastSubscriberGone(String filter) {
+    }
+
+    @Override
+    public void forward(Message message, Runnable done) {
+      done.run();
+    }
+  };
+}
