@@ -10,12 +10,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
-import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
 /**
@@ -31,11 +32,13 @@ final class Paho implements AutoCloseable {
     }
   }
 
-  final MqttClient client;
+  private static final long TIMEOUT_MS = 5000;
+
+  final MqttAsyncClient client;
   final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
   final BlockingQueue<MqttDisconnectResponse> disconnects = new LinkedBlockingQueue<>();
 
-  private Paho(MqttClient client) {
+  private Paho(MqttAsyncClient client) {
     this.client = client;
     client.setCallback(new MqttCallback() {
       @Override
@@ -68,13 +71,30 @@ final class Paho implements AutoCloseable {
 
   /** Connects with clean start and whatever else {@code options} sets. */
   static Paho connect(BrokerFixture broker, String clientId, Consumer<MqttConnectionOptions> options) throws MqttException {
-    Paho p = new Paho(new MqttClient(broker.tcpUri(), clientId, new MemoryPersistence()));
+    Paho p = new Paho(new MqttAsyncClient(broker.tcpUri(), clientId, new MemoryPersistence()));
     MqttConnectionOptions o = new MqttConnectionOptions();
     o.setCleanStart(true);
     o.setAutomaticReconnect(false);
     options.accept(o);
-    p.client.connect(o);
+    p.client.connect(o).waitForCompletion(TIMEOUT_MS);
     return p;
+  }
+
+  /** SUBSCRIBE with a subscription identifier (0: none); returns the reason codes of the SUBACK. */
+  int[] subscribe(String filter, int qos, int subscriptionId) throws MqttException {
+    MqttProperties props = new MqttProperties();
+    if (subscriptionId > 0) {
+      props.setSubscriptionIdentifier(subscriptionId);
+    }
+    IMqttToken token = client.subscribe(new MqttSubscription[] {new MqttSubscription(filter, qos)}, null, null, props);
+    token.waitForCompletion(TIMEOUT_MS);
+    return token.getReasonCodes();
+  }
+
+  void publish(String topic, String payload, int qos) throws MqttException {
+    MqttMessage m = new MqttMessage(payload.getBytes(StandardCharsets.UTF_8));
+    m.setQos(qos);
+    client.publish(topic, m).waitForCompletion(TIMEOUT_MS);
   }
 
   Received next() throws InterruptedException {
@@ -91,7 +111,7 @@ final class Paho implements AutoCloseable {
   public void close() {
     try {
       if (client.isConnected()) {
-        client.disconnect();
+        client.disconnect().waitForCompletion(TIMEOUT_MS);
       }
     } catch (MqttException e) {
       // already gone
