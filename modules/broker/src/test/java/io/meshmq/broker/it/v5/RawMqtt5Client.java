@@ -210,6 +210,14 @@ final class RawMqtt5Client implements AutoCloseable {
     send(packet(0x40, new Buf().u16(packetId)));
   }
 
+  void pubrec(int packetId) throws IOException {
+    send(packet(0x50, new Buf().u16(packetId)));
+  }
+
+  void pubcomp(int packetId) throws IOException {
+    send(packet(0x70, new Buf().u16(packetId)));
+  }
+
   void pubrel(int packetId) throws IOException {
     send(packet(0x62, new Buf().u16(packetId)));
   }
