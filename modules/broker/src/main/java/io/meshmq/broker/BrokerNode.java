@@ -32,6 +32,7 @@ public final class BrokerNode {
   private final Authenticator authenticator;
   private final Authorizer authorizer;
   private final long startedAtMillis = System.currentTimeMillis();
+  private final ClusterLink cluster;
 
   public BrokerNode(Vertx vertx, Settings settings, String nodeId, RetainedStore retained,
                     ClusterLink cluster, Authenticator authenticator, Authorizer authorizer) {
@@ -45,6 +46,11 @@ public final class BrokerNode {
         settings.get(BrokerSettings.RETAIN_AVAILABLE), cluster);
     this.authenticator = authenticator;
     this.authorizer = authorizer;
+    this.cluster = cluster;
+  }
+
+  public ClusterLink cluster() {
+    return cluster;
   }
 
   public Vertx vertx() {

@@ -100,7 +100,15 @@ final class ConnectFlow {
         refuse(r.badCredentials() ? badCredentials() : notAuthorized(), r.reason());
         return;
       }
-      claimSession();
+      // Cluster-wide first: another node holding this client id takes its connection down.
+      c.node.cluster().claimClient(c.clientId).onComplete(claimed -> {
+        if (claimed.failed()) {
+          log.warn("Client {}: cluster claim failed ({}), connecting anyway", c.clientId, claimed.cause().toString());
+        }
+        if (!c.isClosed()) {
+          claimSession();
+        }
+      });
     });
   }
 

@@ -16,6 +16,15 @@ public interface ClusterLink extends SubscriptionTable.FilterListener {
    */
   void forward(Message message, Runnable done);
 
+  /**
+   * Records that this node now holds the client id; completes once any other node that held it has taken
+   * its connection down (MQTT 5: DISCONNECT 0x8E), so that one client id is connected once cluster-wide.
+   */
+  Future<Void> claimClient(String clientId);
+
+  /** The session of that client id ended on this node. */
+  void releaseClient(String clientId);
+
   ClusterLink STANDALONE = new ClusterLink() {
     @Override
     public Future<Void> firstSubscriber(String filter) {
@@ -29,6 +38,15 @@ public interface ClusterLink extends SubscriptionTable.FilterListener {
     @Override
     public void forward(Message message, Runnable done) {
       done.run();
+    }
+
+    @Override
+    public Future<Void> claimClient(String clientId) {
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public void releaseClient(String clientId) {
     }
   };
 }

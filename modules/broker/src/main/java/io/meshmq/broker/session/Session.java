@@ -238,7 +238,9 @@ public final class Session {
       node.subscriptions().remove(s);
     }
     subscriptions.clear();
-    node.sessions().remove(this);
+    if (node.sessions().remove(this)) {
+      node.cluster().releaseClient(clientId);
+    }
     int dropped = queue.drain().size() + window.drain().size();
     if (dropped > 0) {
       node.stats().droppedNoSession.add(dropped);

@@ -1,0 +1,51 @@
+package io.meshmq.cluster;
+
+import static io.meshmq.broker.config.Setting.booleanSetting;
+import static io.meshmq.broker.config.Setting.enumSetting;
+import static io.meshmq.broker.config.Setting.intSetting;
+import static io.meshmq.broker.config.Setting.stringSetting;
+
+import io.meshmq.broker.config.Setting;
+import java.util.List;
+
+/** Settings of the cluster layer (Hazelcast membership and the clustered event bus). */
+public final class ClusterSettings {
+
+  private ClusterSettings() {
+  }
+
+  public static final Setting<Boolean> ENABLED = booleanSetting("cluster.enabled", false,
+      "Run as a member of a cluster (Hazelcast + clustered event bus); false = a single node without Hazelcast");
+  public static final Setting<String> NAME = stringSetting("cluster.name", "meshmq",
+      "Only members with the same cluster name form a cluster");
+  public static final Setting<String> HOST = stringSetting("cluster.host", "127.0.0.1",
+      "Interface Hazelcast binds to and advertises (on Kubernetes: the pod IP, from the environment)");
+  public static final Setting<Integer> PORT = intSetting("cluster.port", 5701, 1, 65_535,
+      "Hazelcast member port; the next free one is taken when it is in use (up to +20)");
+  public static final Setting<Discovery> DISCOVERY = enumSetting("cluster.discovery", Discovery.TCP,
+      "How members find each other: tcp (the cluster.members list) or kubernetes (DNS of a headless Service)");
+  public static final Setting<String> MEMBERS = stringSetting("cluster.members", "127.0.0.1",
+      "tcp discovery: comma-separated member addresses (host or host:port); ports 5701-5720 of each host are tried");
+  public static final Setting<String> KUBERNETES_SERVICE_DNS = stringSetting("cluster.kubernetes.service-dns", "",
+      "kubernetes discovery: DNS name of the headless Service, e.g. meshmq-hz.default.svc.cluster.local");
+  public static final Setting<Integer> MEMBER_TIMEOUT_SECONDS = intSetting("cluster.member-timeout-seconds", 10, 2, 600,
+      "A member that has not been heard from for this long is declared dead (Hazelcast's own default is 60)");
+  public static final Setting<Integer> FORWARD_TIMEOUT_SECONDS = intSetting("cluster.forward-timeout-seconds", 30, 1, 3600,
+      "How long a node waits for another node to take a forwarded message before giving up on it");
+  public static final Setting<String> EVENTBUS_HOST = stringSetting("cluster.eventbus.host", "127.0.0.1",
+      "Interface of the clustered event bus (on Kubernetes: the pod IP)");
+  public static final Setting<Integer> EVENTBUS_PORT = intSetting("cluster.eventbus.port", 0, 0, 65_535,
+      "Port of the clustered event bus; 0 = any free port (fix it on Kubernetes)");
+  public static final Setting<String> EVENTBUS_PUBLIC_HOST = stringSetting("cluster.eventbus.public-host", "",
+      "Address other nodes use to reach this node's event bus, when it differs from cluster.eventbus.host");
+
+  /** Member discovery. */
+  public enum Discovery {
+    TCP, KUBERNETES
+  }
+
+  public static List<Setting<?>> all() {
+    return List.of(ENABLED, NAME, HOST, PORT, DISCOVERY, MEMBERS, KUBERNETES_SERVICE_DNS, MEMBER_TIMEOUT_SECONDS,
+        FORWARD_TIMEOUT_SECONDS, EVENTBUS_HOST, EVENTBUS_PORT, EVENTBUS_PUBLIC_HOST);
+  }
+}

@@ -1,0 +1,57 @@
+package io.meshmq.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.NetworkConfig;
+import io.meshmq.broker.config.Settings;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import java.util.Arrays;
+
+/**
+ * The Hazelcast configuration of a node: Vert.x's own (from {@code ConfigUtil.loadConfig()}, which keeps the
+ * maps the clustered event bus needs) with the broker's network, discovery, failure detection and maps.
+ */
+final class HazelcastConfigs {
+
+  static final String ROUTES = "meshmq.routes";
+  static final String RETAINED = "meshmq.retained";
+  static final String CLIENTS = "meshmq.clients";
+
+  private HazelcastConfigs() {
+  }
+
+  static Config build(Settings s) {
+    Config c = ConfigUtil.loadConfig();
+    c.setClusterName(s.get(ClusterSettings.NAME));
+    c.setProperty("hazelcast.logging.type", "slf4j");
+    c.setProperty("hazelcast.phone.home.enabled", "false");
+    c.setProperty("hazelcast.shutdownhook.enabled", "false");
+    c.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(s.get(ClusterSettings.MEMBER_TIMEOUT_SECONDS)));
+    c.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+    c.setProperty("hazelcast.tcp.join.port.try.count", "20");
+    c.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
+    c.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
+
+    NetworkConfig net = c.getNetworkConfig();
+    net.setPort(s.get(ClusterSettings.PORT)).setPortAutoIncrement(true).setPortCount(20);
+    net.getInterfaces().setEnabled(true).addInterface(s.get(ClusterSettings.HOST));
+    c.setProperty("hazelcast.local.localAddress", s.get(ClusterSettings.HOST));
+    JoinConfig join = net.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    if (s.get(ClusterSettings.DISCOVERY) == ClusterSettings.Discovery.KUBERNETES) {
+      join.getTcpIpConfig().setEnabled(false);
+      join.getKubernetesConfig().setEnabled(true).setProperty("service-dns", s.get(ClusterSettings.KUBERNETES_SERVICE_DNS));
+    } else {
+      join.getKubernetesConfig().setEnabled(false);
+      join.getTcpIpConfig().setEnabled(true).setMembers(Arrays.asList(s.get(ClusterSettings.MEMBERS).split("\\s*,\\s*")));
+    }
+
+    // Committed data survives one member's loss: one synchronous backup, written before the caller is told.
+    c.addMapConfig(new MapConfig(ROUTES).setBackupCount(1));
+    c.addMapConfig(new MapConfig(RETAINED).setBackupCount(1));
+    c.addMapConfig(new MapConfig(CLIENTS).setBackupCount(1));
+    return c;
+  }
+}
