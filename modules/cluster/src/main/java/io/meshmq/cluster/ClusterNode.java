@@ -115,6 +115,10 @@ public final class ClusterNode {
     return broker.mqttPort();
   }
 
+  RouteTable routes() {
+    return routes;
+  }
+
   /** Messages forwarded to other nodes, and those that failed. */
   public long forwardedCount() {
     return forwarder.forwarded.sum();

@@ -1,6 +1,11 @@
 package io.meshmq.server;
 
 import io.meshmq.broker.Broker;
+import io.meshmq.broker.auth.Authenticator;
+import io.meshmq.broker.auth.Authorizer;
+import io.meshmq.cluster.ClusterNode;
+import io.meshmq.cluster.ClusterSettings;
+import io.vertx.core.Future;
 import io.meshmq.broker.config.BrokerSettings;
 import io.meshmq.broker.config.InvalidSettingException;
 import io.meshmq.broker.config.Settings;
@@ -67,6 +72,15 @@ public final class Launcher {
     LogLevels.setRootLevel(settings.get(ServerSettings.LOG_LEVEL));
     logConfiguration(config);
 
+    if (settings.get(ClusterSettings.ENABLED)) {
+      try {
+        ClusterNode node = ClusterNode.start(settings, Authenticator.ALLOW_ALL, Authorizer.ALLOW_ALL).await();
+        // ClusterNode.stop stops the broker and then leaves the cluster and closes Vert.x.
+        return new RunningServer(node::mqttPort, node::stop, Future::succeededFuture, settings);
+      } catch (Exception e) { // ClusterNode.start closes what it opened before failing
+        throw new StartupException("MeshMQ failed to join the cluster: " + describe(e), e);
+      }
+    }
     Vertx vertx = Vertx.vertx(vertxOptions(settings));
     Broker broker;
     try {
@@ -75,8 +89,7 @@ public final class Launcher {
       closeQuietly(vertx);
       throw new StartupException("MeshMQ failed to start: " + describe(e), e);
     }
-    RunningServer server = new RunningServer(vertx, broker, settings);
-    return server;
+    return new RunningServer(vertx, broker, settings);
   }
 
   private static VertxOptions vertxOptions(Settings settings) {

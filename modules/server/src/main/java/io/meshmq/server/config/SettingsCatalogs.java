@@ -3,6 +3,7 @@ package io.meshmq.server.config;
 import io.meshmq.broker.config.BrokerSettings;
 import io.meshmq.broker.config.Setting;
 import io.meshmq.broker.config.SettingsCatalog;
+import io.meshmq.cluster.ClusterSettings;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,9 +14,9 @@ public final class SettingsCatalogs {
   private SettingsCatalogs() {
   }
 
-  /** A new catalog of the broker's and the launcher's settings. */
+  /** A new catalog of the broker's, the cluster's and the launcher's settings. */
   public static SettingsCatalog all() {
-    SettingsCatalog catalog = new SettingsCatalog(List.of(BrokerSettings.all(), ServerSettings.all()));
+    SettingsCatalog catalog = new SettingsCatalog(List.of(BrokerSettings.all(), ClusterSettings.all(), ServerSettings.all()));
     checkEnvironmentVariablesAreUnambiguous(catalog);
     return catalog;
   }
