@@ -136,6 +136,27 @@ class ExpiryV5Test {
     }
   }
 
+  @Test
+  void brokerMaximumBoundsTheExpiryOfEveryMessage() throws Exception {
+    try (BrokerFixture broker = BrokerFixture.start(io.meshmq.broker.config.BrokerSettings.MAX_MESSAGE_EXPIRY_SECONDS, 10L);
+         Hive sub = Hive.connect(broker, "exp-max-sub");
+         Hive pub = Hive.connect(broker, "exp-max-pub")) {
+      sub.subscribe("exp/max", 1);
+
+      pub.client.publishWith().topic("exp/max").qos(Hive.qos(1)).payload(Hive.bytes("long")).messageExpiryInterval(3600).send();
+      pub.client.publishWith().topic("exp/max").qos(Hive.qos(1)).payload(Hive.bytes("short")).messageExpiryInterval(5).send();
+      pub.publish("exp/max", "none", 1);
+
+      Mqtt5Publish lng = sub.next();
+      assertThat(Hive.text(lng)).isEqualTo("long");
+      assertThat(lng.getMessageExpiryInterval()).as("capped to the broker's maximum").hasValue(10);
+      Mqtt5Publish shrt = sub.next();
+      assertThat(shrt.getMessageExpiryInterval()).as("below the maximum: unchanged").hasValue(5);
+      Mqtt5Publish none = sub.next();
+      assertThat(none.getMessageExpiryInterval()).as("no interval given: the broker's maximum applies").hasValue(10);
+    }
+  }
+
   /** Connects a persistent session (expiry 60 s), subscribes at QoS 1 and disconnects; returns once the broker saw it go. */
   static void goOffline(BrokerFixture broker, String clientId, String filter) {
     try (Hive c = Hive.create(broker, clientId)) {

@@ -131,4 +131,30 @@ class FlowControlV5Test {
       assertThat(sub.disconnects).isEmpty();
     }
   }
+
+  @Test
+  void clientExceedingTheBrokersReceiveMaximumIsDisconnectedWith0x93() throws Exception {
+    // QoS 2 messages count against the Receive Maximum until PUBREL, which makes the count deterministic.
+    try (BrokerFixture broker = BrokerFixture.start(BrokerSettings.RECEIVE_MAXIMUM, 2);
+         RawMqtt5Client pub = RawMqtt5Client.connect(broker.port(), Connect.clientId("fc-in"))) {
+      assertThat(pub.connack().connackProperties().number(RawMqtt5Client.RECEIVE_MAXIMUM)).isEqualTo(2L);
+      byte[] payload = {1};
+
+      pub.publish("fcin/t", 2, false, 1, null, payload);
+      assertThat(pub.expect(RawMqtt5Client.PUBREC, WAIT).packetId()).isEqualTo(1);
+      pub.publish("fcin/t", 2, false, 2, null, payload);
+      assertThat(pub.expect(RawMqtt5Client.PUBREC, WAIT).packetId()).isEqualTo(2);
+
+      // Releasing one makes room for exactly one more.
+      pub.pubrel(1);
+      assertThat(pub.expect(RawMqtt5Client.PUBCOMP, WAIT).packetId()).isEqualTo(1);
+      pub.publish("fcin/t", 2, false, 3, null, payload);
+      assertThat(pub.expect(RawMqtt5Client.PUBREC, WAIT).packetId()).isEqualTo(3);
+
+      // Ids 2 and 3 are unreleased: a third unacknowledged QoS 2 PUBLISH exceeds the maximum of 2.
+      pub.publish("fcin/t", 2, false, 4, null, payload);
+      assertThat(pub.expect(RawMqtt5Client.DISCONNECT, WAIT).disconnectReasonCode()).isEqualTo(0x93);
+      assertThat(pub.closedByBroker(WAIT)).isTrue();
+    }
+  }
 }

@@ -132,12 +132,55 @@ class PacketSizeV5Test {
 
       Packet first = sub.expect(RawMqtt5Client.PUBLISH, WAIT);
       assertThat(first.payloadString()).as("the message that fits exactly is delivered").isEqualTo("a".repeat(190));
-      assertThat(wireSize(first)).as("wire size of %s (alias %s)", first,
-          first.publishProperties().number(RawMqtt5Client.TOPIC_ALIAS)).isLessThanOrEqualTo(max);
+      assertThat(wireSize(first)).as("wire size of the PUBLISH to '%s' with a %s-byte payload (topic alias %s)",
+          first.topic(), first.payload().length, first.publishProperties().number(RawMqtt5Client.TOPIC_ALIAS))
+          .isLessThanOrEqualTo(max);
 
       Packet second = sub.expect(RawMqtt5Client.PUBLISH, WAIT);
       assertThat(second.payloadString()).as("the 201-byte message is skipped").isEqualTo("marker");
       assertThat(wireSize(second)).isLessThanOrEqualTo(max);
+    }
+  }
+
+  /**
+   * A message whose PUBLISH to the subscriber is exactly the subscriber's Maximum Packet Size is delivered, one
+   * byte more is not, whatever properties the broker has to send with it (their size must be counted exactly).
+   */
+  @ParameterizedTest(name = "with {0}")
+  @ValueSource(strings = {"no properties", "payload format indicator", "message expiry", "content type",
+      "user property", "correlation data", "subscription identifier"})
+  void packetOfExactlyTheClientsMaximumIsDeliveredAndOneByteMoreIsNot(String property) throws Exception {
+    int max = 200;
+    RawMqtt5Client.Buf props = new RawMqtt5Client.Buf();
+    int subscriptionId = 0;
+    switch (property) {
+      case "payload format indicator" -> props.u8(RawMqtt5Client.PAYLOAD_FORMAT_INDICATOR).u8(1);
+      case "message expiry" -> props.u8(RawMqtt5Client.MESSAGE_EXPIRY_INTERVAL).u32(600);
+      case "content type" -> props.u8(0x03).str("text/plain");
+      case "user property" -> props.u8(RawMqtt5Client.USER_PROPERTY).str("k").str("v");
+      case "correlation data" -> props.u8(0x09).u16(4).bytes(new byte[] {1, 2, 3, 4});
+      case "subscription identifier" -> subscriptionId = 5;
+      default -> { }
+    }
+    // What the subscriber receives: the pass-through properties, or the 2-byte subscription identifier.
+    int outboundProps = subscriptionId > 0 ? 2 : props.size();
+    // QoS 0 to "fit/t": topic 2 + 5, property length 1, properties, payload; remaining length 2 bytes, header 1.
+    int payload = max - 3 - (2 + 5 + 1 + outboundProps);
+    try (BrokerFixture broker = BrokerFixture.start();
+         RawMqtt5Client sub = RawMqtt5Client.connect(broker.port(), Connect.clientId("fit-sub").maximumPacketSize(max));
+         RawMqtt5Client pub = RawMqtt5Client.connect(broker.port(), Connect.clientId("fit-pub"))) {
+      sub.subscribe(1, subscriptionId, new String[] {"fit/#"}, new int[] {0});
+      sub.expect(RawMqtt5Client.SUBACK, WAIT);
+
+      pub.publish("fit/t", 0, false, 0, props, payload(payload));
+      pub.publish("fit/t", 0, false, 0, props, payload(payload + 1));
+      pub.publish("fit/t", 0, false, 0, null, "marker".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+      Packet fits = sub.expect(RawMqtt5Client.PUBLISH, WAIT);
+      assertThat(fits.payload()).as("the %s-byte packet is delivered", max).hasSize(payload);
+      assertThat(wireSize(fits)).isEqualTo(max);
+      Packet next = sub.expect(RawMqtt5Client.PUBLISH, WAIT);
+      assertThat(next.payloadString()).as("the %s-byte packet is not", max + 1).isEqualTo("marker");
     }
   }
 }

@@ -201,4 +201,27 @@ class SharedSubscriptionV5Test {
       assertThat(p.disconnectReasonCode()).isEqualTo(0x82);
     }
   }
+
+  @Test
+  void eachMemberGetsMessagesWithItsOwnSubscriptionIdentifier() throws Exception {
+    try (BrokerFixture broker = BrokerFixture.start();
+         Paho a = Paho.connect(broker, "shid-a", o -> { });
+         Paho b = Paho.connect(broker, "shid-b", o -> { });
+         Hive pub = Hive.connect(broker, "shid-pub")) {
+      a.subscribe("$share/g/shid/t", 1, 5);
+      b.subscribe("$share/g/shid/t", 1, 6);
+
+      for (int i = 0; i < 4; i++) {
+        pub.publish("shid/t", "m" + i, 1);
+      }
+
+      // Round robin over two members: two messages each, each carrying the receiving member's identifier.
+      for (int i = 0; i < 2; i++) {
+        assertThat(a.next().message().getProperties().getSubscriptionIdentifiers()).containsExactly(5);
+        assertThat(b.next().message().getProperties().getSubscriptionIdentifiers()).containsExactly(6);
+      }
+      a.assertNoMoreMessages();
+      b.assertNoMoreMessages();
+    }
+  }
 }
