@@ -115,7 +115,7 @@ final class Mqtt5 {
     return 1 + varIntSize(remaining) + remaining;
   }
 
-  /** Upper-bound estimate of encoded property bytes (exact for the property kinds the broker sends). */
+  /** Encoded length of a property bag, as Netty's encoder writes it (each property's identifier and value). */
   @SuppressWarnings("unchecked")
   static int propertiesLength(MqttProperties props) {
     int n = 0;
@@ -133,11 +133,30 @@ final class Mqtt5 {
       } else if (id == MqttPropertyType.SUBSCRIPTION_IDENTIFIER.value()) {
         n += 1 + varIntSize((Integer) v);
       } else {
-        n += 1 + 4;
+        n += 1 + integerWidth(id);
       }
     }
     return n;
   }
+
+  /** Width of an integer property's value: one byte, two bytes or four bytes, by property (MQTT 5 2.2.2.2). */
+  private static int integerWidth(int id) {
+    if (id == MqttPropertyType.PAYLOAD_FORMAT_INDICATOR.value() || id == MqttPropertyType.REQUEST_PROBLEM_INFORMATION.value()
+        || id == MqttPropertyType.REQUEST_RESPONSE_INFORMATION.value() || id == MqttPropertyType.MAXIMUM_QOS.value()
+        || id == MqttPropertyType.RETAIN_AVAILABLE.value() || id == MqttPropertyType.WILDCARD_SUBSCRIPTION_AVAILABLE.value()
+        || id == MqttPropertyType.SUBSCRIPTION_IDENTIFIER_AVAILABLE.value()
+        || id == MqttPropertyType.SHARED_SUBSCRIPTION_AVAILABLE.value()) {
+      return 1;
+    }
+    if (id == MqttPropertyType.SERVER_KEEP_ALIVE.value() || id == MqttPropertyType.RECEIVE_MAXIMUM.value()
+        || id == MqttPropertyType.TOPIC_ALIAS_MAXIMUM.value() || id == MqttPropertyType.TOPIC_ALIAS.value()) {
+      return 2;
+    }
+    return 4;
+  }
+
+  /** Encoded size of a Topic Alias property. */
+  static final int TOPIC_ALIAS_PROPERTY_LENGTH = 3;
 
   static int varIntSize(int value) {
     int size = 1;

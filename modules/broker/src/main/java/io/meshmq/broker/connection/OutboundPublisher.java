@@ -26,6 +26,10 @@ final class OutboundPublisher {
     this.c = c;
   }
 
+  private boolean fits(int packetSize) {
+    return packetSize <= c.clientMaxPacketSize;
+  }
+
   /** Returns false when the message is too large for the client and was dropped. */
   boolean send(Delivery d, int packetId, boolean dup) {
     Message m = d.message();
@@ -43,22 +47,29 @@ final class OutboundPublisher {
       }
       propsLength = Mqtt5.propertiesLength(props);
     }
-    int size = Mqtt5.publishPacketSize(m.topic(), m.payload().length, d.qos(), propsLength, v5);
-    if (size > c.clientMaxPacketSize) {
-      c.node.stats().droppedTooLarge.increment();
-      log.debug("Client {}: {} B message on {} exceeds its maximum packet size {}, not sent", c.clientId, size,
-          m.topic(), c.clientMaxPacketSize);
-      return false;
-    }
+    // The alias choice changes the size: an alias the client knows saves the topic, a new one adds 3 bytes.
     String topic = m.topic();
-    if (v5) {
-      int alias = c.aliases.outboundAlias(topic);
-      if (alias != 0) {
-        props.add(new MqttProperties.IntegerProperty(TOPIC_ALIAS.value(), Math.abs(alias)));
-        if (alias > 0) {
-          topic = "";
-        }
+    int payloadLength = m.payload().length;
+    int alias = 0;
+    int size;
+    int known = v5 ? c.aliases.knownOutbound(topic) : 0;
+    if (known > 0 && fits(size = Mqtt5.publishPacketSize("", payloadLength, d.qos(), propsLength + Mqtt5.TOPIC_ALIAS_PROPERTY_LENGTH, true))) {
+      alias = known;
+      topic = "";
+    } else if (v5 && c.aliases.canAssignOutbound()
+        && fits(size = Mqtt5.publishPacketSize(topic, payloadLength, d.qos(), propsLength + Mqtt5.TOPIC_ALIAS_PROPERTY_LENGTH, true))) {
+      alias = c.aliases.assignOutbound(topic);
+    } else {
+      size = Mqtt5.publishPacketSize(topic, payloadLength, d.qos(), propsLength, v5);
+      if (!fits(size)) {
+        c.node.stats().droppedTooLarge.increment();
+        log.debug("Client {}: {} B message on {} exceeds its maximum packet size {}, not sent", c.clientId, size,
+            m.topic(), c.clientMaxPacketSize);
+        return false;
       }
+    }
+    if (alias > 0) {
+      props.add(new MqttProperties.IntegerProperty(TOPIC_ALIAS.value(), alias));
     }
     try {
       c.endpoint.publish(topic, Buffer.buffer(m.payload()), MqttQoS.valueOf(d.qos()), dup, d.retain(), packetId, props);

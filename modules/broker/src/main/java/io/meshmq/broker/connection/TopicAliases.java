@@ -49,26 +49,27 @@ final class TopicAliases {
     return problem;
   }
 
-  /**
-   * The alias to send with this topic: positive when the client already knows it (send an empty topic name),
-   * negative when it is new (send the topic name and the alias), 0 when no alias is to be used.
-   */
-  int outboundAlias(String topic) {
-    if (outboundMax == 0) {
+  /** The alias the client already knows for this topic, or 0. */
+  int knownOutbound(String topic) {
+    if (outbound == null) {
       return 0;
     }
+    Integer known = outbound.get(topic);
+    return known == null ? 0 : known;
+  }
+
+  /** Whether a new outbound alias can still be assigned. */
+  boolean canAssignOutbound() {
+    return outboundMax > 0 && (outbound == null || outbound.size() < outboundMax);
+  }
+
+  /** Assigns the next outbound alias to the topic (check {@link #canAssignOutbound()} first). */
+  int assignOutbound(String topic) {
     if (outbound == null) {
       outbound = new HashMap<>();
     }
-    Integer known = outbound.get(topic);
-    if (known != null) {
-      return known;
-    }
-    if (outbound.size() >= outboundMax) {
-      return 0;
-    }
     int alias = outbound.size() + 1;
     outbound.put(topic, alias);
-    return -alias;
+    return alias;
   }
 }
