@@ -5,16 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.meshmq.broker.config.BrokerSettings;
 import io.meshmq.broker.config.Setting;
 import io.meshmq.broker.config.SettingsCatalog;
+import io.meshmq.cluster.ClusterSettings;
 import org.junit.jupiter.api.Test;
 
 class SettingsCatalogsTest {
 
   @Test
-  void containsTheBrokerAndTheServerSettings() {
+  void containsTheBrokerTheClusterAndTheServerSettings() {
     SettingsCatalog catalog = SettingsCatalogs.all();
 
-    assertThat(catalog.all()).containsAll(BrokerSettings.all()).containsAll(ServerSettings.all())
-        .hasSize(BrokerSettings.all().size() + ServerSettings.all().size());
+    assertThat(catalog.all()).containsAll(BrokerSettings.all()).containsAll(ClusterSettings.all())
+        .containsAll(ServerSettings.all())
+        .hasSize(BrokerSettings.all().size() + ClusterSettings.all().size() + ServerSettings.all().size());
   }
 
   @Test
