@@ -23,7 +23,7 @@ for model in ${MODELS:-actor verticle}; do
     sleep 0.2
   done
   sleep 2 # let start-up allocation settle before the "before" figures
-  java -jar "$HARNESS" "$PORT" "$PID" "$N" 8 "$IDLE" "$model" || { cat "$LOG"; kill "$PID"; exit 1; }
+  java -jar "$HARNESS" "$PORT" "$PID" "$N" 8 "$IDLE" "$model" "${KEEP_ALIVE:-60}" || { cat "$LOG"; kill "$PID"; exit 1; }
   kill "$PID"; wait "$PID" 2>/dev/null || true
   rm -f "$LOG"
 done

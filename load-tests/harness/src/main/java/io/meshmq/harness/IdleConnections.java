@@ -15,7 +15,9 @@ import java.util.List;
  * 127.0.0.x source addresses), waits for every CONNACK, holds them idle, and prints one JSON line with the
  * broker process's RSS and heap before and after, per-connection figures, and its CPU use while idle.
  *
- * <pre>java -jar load-tests/harness/target/harness.jar PORT BROKER_PID CONNECTIONS [SOURCE_ADDRESSES] [IDLE_SECONDS] [LABEL]</pre>
+ * <pre>java -jar load-tests/harness/target/harness.jar PORT BROKER_PID CONNECTIONS [SOURCE_ADDRESSES] [IDLE_SECONDS] [LABEL] [KEEP_ALIVE]</pre>
+ * KEEP_ALIVE is the MQTT keep-alive the clients announce (default 60, as real devices do; the idle period
+ * must then stay under 90 s, since the clients send no PINGREQ).
  * Bounded: it stops by itself after the idle period, and fails if connecting takes longer than 5 minutes.
  */
 public final class IdleConnections {
@@ -24,7 +26,7 @@ public final class IdleConnections {
 
   public static void main(String[] args) throws Exception {
     if (args.length < 3) {
-      System.err.println("usage: PORT BROKER_PID CONNECTIONS [SOURCE_ADDRESSES=4] [IDLE_SECONDS=30] [LABEL]");
+      System.err.println("usage: PORT BROKER_PID CONNECTIONS [SOURCE_ADDRESSES=4] [IDLE_SECONDS=30] [LABEL] [KEEP_ALIVE=60]");
       System.exit(2);
     }
     int port = Integer.parseInt(args[0]);
@@ -33,12 +35,25 @@ public final class IdleConnections {
     int sources = args.length > 3 ? Integer.parseInt(args[3]) : 4;
     int idleSeconds = args.length > 4 ? Integer.parseInt(args[4]) : 30;
     String label = args.length > 5 ? args[5] : "broker";
+    int keepAlive = args.length > 6 ? Integer.parseInt(args[6]) : 60;
+    if (keepAlive > 0 && idleSeconds * 2 >= keepAlive * 3) {
+      System.err.println("IDLE_SECONDS must stay under 1.5 x KEEP_ALIVE: the clients send no PINGREQ");
+      System.exit(2);
+    }
     ProcessStats broker = new ProcessStats(pid);
+
+    // Warm-up: the first connections load classes and get the connection path JIT-compiled (several MB of
+    // metaspace and code cache, measured with -XX:NativeMemoryTracking), which is no per-connection cost.
+    int warmUp = Math.min(2_000, Math.max(100, n / 5));
+    for (SocketChannel ch : connectAll(port, warmUp, sources, keepAlive)) {
+      ch.close();
+    }
+    Thread.sleep(2_000);
 
     long heapBefore = broker.heapUsedAfterGcKib();
     long rssBefore = broker.rssKib();
     long start = System.nanoTime();
-    List<SocketChannel> channels = connectAll(port, n, sources);
+    List<SocketChannel> channels = connectAll(port, n, sources, keepAlive);
     double connectSeconds = (System.nanoTime() - start) / 1e9;
     long heapAfter = broker.heapUsedAfterGcKib();
     long rssAfter = broker.rssKib();
@@ -52,30 +67,31 @@ public final class IdleConnections {
       }
       ch.close();
     }
-    System.out.printf("{\"scenario\":\"idle-connections\",\"label\":\"%s\",\"connections\":%d,\"still_open\":%d,"
+    System.out.printf("{\"scenario\":\"idle-connections\",\"label\":\"%s\",\"keep_alive\":%d,\"connections\":%d,\"still_open\":%d,"
             + "\"connect_seconds\":%.2f,\"connects_per_second\":%.0f,"
             + "\"rss_before_kib\":%d,\"rss_after_kib\":%d,\"rss_per_connection_bytes\":%.0f,"
             + "\"heap_before_kib\":%d,\"heap_after_kib\":%d,\"heap_per_connection_bytes\":%.0f,"
             + "\"idle_seconds\":%d,\"idle_cpu_percent_of_one_core\":%.2f}%n",
-        label, n, stillOpen, connectSeconds, n / connectSeconds,
+        label, keepAlive, n, stillOpen, connectSeconds, n / connectSeconds,
         rssBefore, rssAfter, (rssAfter - rssBefore) * 1024.0 / n,
         heapBefore, heapAfter, (heapAfter - heapBefore) * 1024.0 / n,
         idleSeconds, cpuTicks / (double) idleSeconds);
   }
 
-  private static List<SocketChannel> connectAll(int port, int n, int sources) throws IOException {
+  private static List<SocketChannel> connectAll(int port, int n, int sources, int keepAlive) throws IOException {
     List<SocketChannel> channels = new ArrayList<>(n);
     int batch = 500;
     long deadline = System.currentTimeMillis() + CONNECT_DEADLINE_MILLIS;
     for (int done = 0; done < n; done += batch) {
       int count = Math.min(batch, n - done);
-      channels.addAll(connectBatch(port, done, count, sources, deadline));
+      channels.addAll(connectBatch(port, done, count, sources, keepAlive, deadline));
     }
     return channels;
   }
 
   /** Opens a batch without blocking, sends CONNECT on each, and waits until each has its CONNACK. */
-  private static List<SocketChannel> connectBatch(int port, int offset, int count, int sources, long deadline) throws IOException {
+  private static List<SocketChannel> connectBatch(int port, int offset, int count, int sources, int keepAlive, long deadline)
+      throws IOException {
     List<SocketChannel> batch = new ArrayList<>(count);
     try (Selector selector = Selector.open()) {
       for (int i = 0; i < count; i++) {
@@ -99,7 +115,7 @@ public final class IdleConnections {
           int[] state = (int[]) key.attachment();
           if (key.isConnectable()) {
             ch.finishConnect();
-            ByteBuffer connect = ByteBuffer.wrap(connectPacket("idle-" + state[0]));
+            ByteBuffer connect = ByteBuffer.wrap(connectPacket("idle-" + state[0], keepAlive));
             while (connect.hasRemaining()) {
               ch.write(connect);
             }
@@ -126,13 +142,17 @@ public final class IdleConnections {
     return batch;
   }
 
-  /** MQTT 3.1.1 CONNECT, clean session, keep-alive 0 (idle means idle: no PINGREQ traffic). */
   static byte[] connectPacket(String clientId) {
+    return connectPacket(clientId, 0);
+  }
+
+  /** MQTT 3.1.1 CONNECT, clean session, with the given keep-alive. */
+  static byte[] connectPacket(String clientId, int keepAlive) {
     byte[] id = clientId.getBytes(StandardCharsets.UTF_8);
     int remaining = 10 + 2 + id.length;
     ByteBuffer b = ByteBuffer.allocate(2 + remaining);
     b.put((byte) 0x10).put((byte) remaining);
-    b.putShort((short) 4).put("MQTT".getBytes(StandardCharsets.US_ASCII)).put((byte) 4).put((byte) 0x02).putShort((short) 0);
+    b.putShort((short) 4).put("MQTT".getBytes(StandardCharsets.US_ASCII)).put((byte) 4).put((byte) 0x02).putShort((short) keepAlive);
     b.putShort((short) id.length).put(id);
     return b.array();
   }

@@ -19,30 +19,27 @@ final class Acks {
   static final int NOT_AUTHORIZED = 0x87;
   static final int PACKET_ID_NOT_FOUND = 0x92;
 
-  private final NetSocketInternal socket;
-
-  Acks(NetSocketInternal socket) {
-    this.socket = socket;
+  private Acks() {
   }
 
-  void puback(int packetId, int reasonCode) {
-    write(MqttMessageType.PUBACK, MqttQoS.AT_MOST_ONCE, packetId, reasonCode);
+  static void puback(NetSocketInternal socket, int packetId, int reasonCode) {
+    write(socket, MqttMessageType.PUBACK, MqttQoS.AT_MOST_ONCE, packetId, reasonCode);
   }
 
-  void pubrec(int packetId, int reasonCode) {
-    write(MqttMessageType.PUBREC, MqttQoS.AT_MOST_ONCE, packetId, reasonCode);
+  static void pubrec(NetSocketInternal socket, int packetId, int reasonCode) {
+    write(socket, MqttMessageType.PUBREC, MqttQoS.AT_MOST_ONCE, packetId, reasonCode);
   }
 
-  void pubrel(int packetId, int reasonCode) {
+  static void pubrel(NetSocketInternal socket, int packetId, int reasonCode) {
     // PUBREL's fixed header carries QoS 1 (flags 0010), MQTT-3.6.1-1.
-    write(MqttMessageType.PUBREL, MqttQoS.AT_LEAST_ONCE, packetId, reasonCode);
+    write(socket, MqttMessageType.PUBREL, MqttQoS.AT_LEAST_ONCE, packetId, reasonCode);
   }
 
-  void pubcomp(int packetId, int reasonCode) {
-    write(MqttMessageType.PUBCOMP, MqttQoS.AT_MOST_ONCE, packetId, reasonCode);
+  static void pubcomp(NetSocketInternal socket, int packetId, int reasonCode) {
+    write(socket, MqttMessageType.PUBCOMP, MqttQoS.AT_MOST_ONCE, packetId, reasonCode);
   }
 
-  private void write(MqttMessageType type, MqttQoS qos, int packetId, int reasonCode) {
+  private static void write(NetSocketInternal socket, MqttMessageType type, MqttQoS qos, int packetId, int reasonCode) {
     MqttFixedHeader header = new MqttFixedHeader(type, false, qos, false, 0);
     socket.writeMessage(new MqttMessage(header,
         new MqttPubReplyMessageVariableHeader(packetId, (byte) reasonCode, MqttProperties.NO_PROPERTIES)));

@@ -42,7 +42,6 @@ public final class ClientConnection implements SessionLink {
   int clientMaxPacketSize = Integer.MAX_VALUE;
   final TopicAliases aliases;
   final OutboundPublisher publisher;
-  final Acks acks;
   final InboundPublishFlow inbound;
   private final SubscribeFlow subscribeFlow;
 
@@ -63,7 +62,6 @@ public final class ClientConnection implements SessionLink {
     this.monitor = monitor;
     this.aliases = new TopicAliases();
     this.publisher = new OutboundPublisher(this);
-    this.acks = new Acks(socket);
     this.inbound = new InboundPublishFlow(this);
     this.subscribeFlow = new SubscribeFlow(this);
   }
@@ -72,6 +70,7 @@ public final class ClientConnection implements SessionLink {
   static void open(BrokerNode node, MqttEndpoint endpoint, Context context, ConnectionMonitor monitor) {
     ClientConnection c = new ClientConnection(node, endpoint, context, monitor);
     OutboundQueueShrinker.shrink(c.socket);
+    c.dropVertxKeepAliveHandlers();
     // Packets a client pipelines behind CONNECT must wait for the CONNACK: vertx-mqtt would close the
     // connection if it saw them before accept() (its issue 121). Paused here, resumed after accept.
     c.socket.pause();
@@ -160,6 +159,21 @@ public final class ClientConnection implements SessionLink {
     Session s = session;
     if (s != null) {
       s.execute(() -> action.accept(s));
+    }
+  }
+
+  /**
+   * vertx-mqtt adds a per-connection idle handler (a timer per connection) for the client's keep-alive; the
+   * broker enforces keep-alive itself, with the Server Keep Alive override and one sweep per event loop, so the
+   * handler would only cost memory and a second, competing close.
+   */
+  private void dropVertxKeepAliveHandlers() {
+    io.netty.channel.ChannelPipeline pipeline = socket.channelHandlerContext().pipeline();
+    if (pipeline.get("keepAliveHandler") != null) {
+      pipeline.remove("keepAliveHandler");
+      if (pipeline.get("idle") != null) {
+        pipeline.remove("idle");
+      }
     }
   }
 
@@ -299,7 +313,7 @@ public final class ClientConnection implements SessionLink {
     if (closed) {
       return;
     }
-    acks.pubrel(packetId, packetIdFound || protocolVersion < 5 ? Acks.SUCCESS : Acks.PACKET_ID_NOT_FOUND);
+    Acks.pubrel(socket, packetId, packetIdFound || protocolVersion < 5 ? Acks.SUCCESS : Acks.PACKET_ID_NOT_FOUND);
   }
 
   @Override

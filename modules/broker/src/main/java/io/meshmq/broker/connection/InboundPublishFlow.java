@@ -77,7 +77,7 @@ final class InboundPublishFlow {
     c.node.stats().bytesReceived.add(Mqtt5.publishPacketSize(topic, payload.length, qos, 0, false));
     if (qos == 2 && !session.inboundQos2().firstSeen(packetId)) {
       // A re-sent QoS 2 PUBLISH already routed: acknowledge again, never route twice.
-      c.acks.pubrec(packetId, Acks.SUCCESS);
+      Acks.pubrec(c.socket, packetId, Acks.SUCCESS);
       return;
     }
     Message message = new Message(topic, payload, qos, msg.isRetain(),
@@ -128,9 +128,9 @@ final class InboundPublishFlow {
       return;
     }
     if (qos == 1) {
-      c.acks.puback(packetId, Acks.SUCCESS);
+      Acks.puback(c.socket, packetId, Acks.SUCCESS);
     } else if (qos == 2) {
-      c.acks.pubrec(packetId, Acks.SUCCESS);
+      Acks.pubrec(c.socket, packetId, Acks.SUCCESS);
     }
   }
 
@@ -142,13 +142,13 @@ final class InboundPublishFlow {
       return;
     }
     if (qos == 1) {
-      c.acks.puback(packetId, v5 ? Acks.NOT_AUTHORIZED : Acks.SUCCESS);
+      Acks.puback(c.socket, packetId, v5 ? Acks.NOT_AUTHORIZED : Acks.SUCCESS);
     } else if (qos == 2) {
       if (v5) {
         // An error PUBREC ends the exchange: the client sends no PUBREL, so the id is free again.
         c.session.inboundQos2().release(packetId);
       }
-      c.acks.pubrec(packetId, v5 ? Acks.NOT_AUTHORIZED : Acks.SUCCESS);
+      Acks.pubrec(c.socket, packetId, v5 ? Acks.NOT_AUTHORIZED : Acks.SUCCESS);
     }
   }
 
@@ -158,7 +158,7 @@ final class InboundPublishFlow {
     if (!held) {
       log.debug("Client {}: PUBREL for unknown packet id {}", c.clientId, packetId);
     }
-    c.acks.pubcomp(packetId, held || c.protocolVersion < 5 ? Acks.SUCCESS : Acks.PACKET_ID_NOT_FOUND);
+    Acks.pubcomp(c.socket, packetId, held || c.protocolVersion < 5 ? Acks.SUCCESS : Acks.PACKET_ID_NOT_FOUND);
   }
 
   private void violation(MqttDisconnectReasonCode reason, String why) {

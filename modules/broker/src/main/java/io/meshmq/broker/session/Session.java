@@ -17,7 +17,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,8 +35,14 @@ public final class Session {
 
   private final String clientId;
   private final BrokerNode node;
-  private final ConcurrentLinkedQueue<Runnable> mailbox = new ConcurrentLinkedQueue<>();
-  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private static final AtomicReferenceFieldUpdater<Session, ConcurrentLinkedQueue> MAILBOX =
+      AtomicReferenceFieldUpdater.newUpdater(Session.class, ConcurrentLinkedQueue.class, "mailbox");
+  private static final AtomicIntegerFieldUpdater<Session> DRAIN_SCHEDULED =
+      AtomicIntegerFieldUpdater.newUpdater(Session.class, "drainScheduled");
+
+  /** Created on first use: an idle session (most of them) never needs one. */
+  private volatile ConcurrentLinkedQueue<Runnable> mailbox;
+  private volatile int drainScheduled;
   private volatile Context owner;
   private volatile boolean online;
   private volatile long latestClaim;
@@ -95,14 +102,25 @@ public final class Session {
 
   /** Runs the task on the owner context, after every task handed to this session before it. */
   public void execute(Runnable task) {
-    if (Vertx.currentContext() == owner && !drainScheduled.get() && mailbox.isEmpty()) {
+    ConcurrentLinkedQueue<Runnable> box = mailbox;
+    if (Vertx.currentContext() == owner && drainScheduled == 0 && (box == null || box.isEmpty())) {
       runSafely(task);
       return;
     }
-    mailbox.offer(task);
-    if (drainScheduled.compareAndSet(false, true)) {
+    mailbox().offer(task);
+    if (DRAIN_SCHEDULED.compareAndSet(this, 0, 1)) {
       owner.runOnContext(v -> drain());
     }
+  }
+
+  @SuppressWarnings("unchecked")
+  private ConcurrentLinkedQueue<Runnable> mailbox() {
+    ConcurrentLinkedQueue<Runnable> box = mailbox;
+    if (box == null) {
+      MAILBOX.compareAndSet(this, null, new ConcurrentLinkedQueue<Runnable>());
+      box = mailbox;
+    }
+    return box;
   }
 
   private void drain() {
@@ -117,14 +135,14 @@ public final class Session {
         o.runOnContext(v -> drain());
         return;
       }
-      Runnable task = mailbox.poll();
+      Runnable task = mailbox().poll();
       if (task == null) {
         break;
       }
       runSafely(task);
     }
-    drainScheduled.set(false);
-    if (!mailbox.isEmpty() && drainScheduled.compareAndSet(false, true)) {
+    drainScheduled = 0;
+    if (!mailbox().isEmpty() && DRAIN_SCHEDULED.compareAndSet(this, 0, 1)) {
       owner.runOnContext(v -> drain());
     }
   }
