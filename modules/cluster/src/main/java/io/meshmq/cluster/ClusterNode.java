@@ -77,7 +77,8 @@ public final class ClusterNode {
     return routes.start()
         .compose(v -> retained.start())
         .compose(v -> Broker.start(vertx, named, retained, link, authenticator, authorizer))
-        .compose(broker -> vertx.deployVerticle(new NodeInbox(broker.node(), Forwarder.address(self)))
+        .compose(broker -> vertx.deployVerticle(new NodeInbox(broker.node(), Forwarder.address(self),
+                TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.HANDOVER_GRACE_SECONDS))))
             .map(id -> {
               log.info("Node {} joined cluster '{}' with {} members; {} remote routes loaded", self,
                   settings.get(ClusterSettings.NAME), hz.getCluster().getMembers().size(), routes.remoteRouteCount());

@@ -32,6 +32,9 @@ public final class ClusterSettings {
       "A member that has not been heard from for this long is declared dead (Hazelcast's own default is 60)");
   public static final Setting<Integer> FORWARD_TIMEOUT_SECONDS = intSetting("cluster.forward-timeout-seconds", 30, 1, 3600,
       "How long a node waits for another node to take a forwarded message before giving up on it");
+  public static final Setting<Integer> HANDOVER_GRACE_SECONDS = intSetting("cluster.handover-grace-seconds", 5, 1, 600,
+      "After a session moved to another node, how long the old node still passes on what arrives for it (until "
+          + "every node routes to the new one)");
   public static final Setting<String> EVENTBUS_HOST = stringSetting("cluster.eventbus.host", "127.0.0.1",
       "Interface of the clustered event bus (on Kubernetes: the pod IP)");
   public static final Setting<Integer> EVENTBUS_PORT = intSetting("cluster.eventbus.port", 0, 0, 65_535,
@@ -46,6 +49,6 @@ public final class ClusterSettings {
 
   public static List<Setting<?>> all() {
     return List.of(ENABLED, NAME, HOST, PORT, DISCOVERY, MEMBERS, KUBERNETES_SERVICE_DNS, MEMBER_TIMEOUT_SECONDS,
-        FORWARD_TIMEOUT_SECONDS, EVENTBUS_HOST, EVENTBUS_PORT, EVENTBUS_PUBLIC_HOST);
+        FORWARD_TIMEOUT_SECONDS, HANDOVER_GRACE_SECONDS, EVENTBUS_HOST, EVENTBUS_PORT, EVENTBUS_PUBLIC_HOST);
   }
 }

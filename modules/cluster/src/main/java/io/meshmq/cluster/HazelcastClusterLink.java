@@ -1,6 +1,7 @@
 package io.meshmq.cluster;
 
 import io.meshmq.broker.routing.ClusterLink;
+import io.meshmq.broker.session.SessionSnapshot;
 import io.meshmq.core.message.Message;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -15,6 +16,11 @@ final class HazelcastClusterLink implements ClusterLink {
   private static final Logger log = LoggerFactory.getLogger(HazelcastClusterLink.class);
   static final String ACTION = "action";
   static final String KICK = "kick";
+  static final String HANDOVER = "handover";
+  static final String DELIVER = "deliver";
+  static final String FROM = "from";
+  static final String CLIENT = "client";
+  static final String READY = "ready";
 
   private final Vertx vertx;
   private final String self;
@@ -22,7 +28,9 @@ final class HazelcastClusterLink implements ClusterLink {
   private final Forwarder forwarder;
   private final ClientRegistry clients;
   private final Predicate<String> isMember;
-  private final DeliveryOptions kickOptions;
+  private final long timeoutMillis;
+  /** Client id -> the node a session is being handed over from, until it is installed here. */
+  private final java.util.Map<String, String> movingFrom = new java.util.concurrent.ConcurrentHashMap<>();
 
   HazelcastClusterLink(Vertx vertx, String self, RouteTable routes, Forwarder forwarder, ClientRegistry clients,
                        Predicate<String> isMember, long timeoutMillis) {
@@ -32,7 +40,7 @@ final class HazelcastClusterLink implements ClusterLink {
     this.forwarder = forwarder;
     this.clients = clients;
     this.isMember = isMember;
-    this.kickOptions = new DeliveryOptions().addHeader(ACTION, KICK).setSendTimeout(timeoutMillis);
+    this.timeoutMillis = timeoutMillis;
   }
 
   @Override
@@ -51,14 +59,32 @@ final class HazelcastClusterLink implements ClusterLink {
   }
 
   @Override
-  public Future<Void> claimClient(String clientId) {
+  public Future<SessionSnapshot> claimClient(String clientId, boolean cleanStart) {
     return clients.claim(clientId).compose(previous -> {
       if (previous == null || previous.equals(self) || !isMember.test(previous)) {
         return Future.succeededFuture();
       }
-      log.info("Client {} was held by node {}: asking it to let go", clientId, previous);
-      return vertx.eventBus().request(Forwarder.address(previous), clientId, kickOptions).mapEmpty();
+      log.info("Client {} was held by node {}: asking it to {}", clientId, previous,
+          cleanStart ? "end the session" : "hand the session over");
+      DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeoutMillis)
+          .addHeader(ACTION, cleanStart ? KICK : HANDOVER).addHeader(FROM, self);
+      return vertx.eventBus().<Object>request(Forwarder.address(previous), clientId, options)
+          .map(reply -> {
+            if (reply.body() instanceof byte[] bytes) {
+              movingFrom.put(clientId, previous);
+              return SessionWire.decode(bytes);
+            }
+            return null;
+          });
     });
+  }
+
+  @Override
+  public void sessionRestored(String clientId) {
+    String from = movingFrom.remove(clientId);
+    if (from != null) {
+      vertx.eventBus().send(Forwarder.address(from), clientId, new DeliveryOptions().addHeader(ACTION, READY));
+    }
   }
 
   @Override

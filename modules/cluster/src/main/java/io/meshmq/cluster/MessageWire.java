@@ -11,7 +11,7 @@ import java.util.List;
 /** The compact binary form of a {@link Message} between nodes and in Hazelcast (no JSON, no Java serialization). */
 final class MessageWire {
 
-  private static final byte VERSION = 1;
+  private static final byte VERSION = 2;
 
   private MessageWire() {
   }
@@ -34,6 +34,7 @@ final class MessageWire {
     b.appendByte((byte) (m.qos() | (m.retain() ? 0x10 : 0)));
     writeString(b, m.publisherId());
     b.appendLong(m.expiresAtMillis());
+    b.appendLong(m.id());
     b.appendByte((byte) p.payloadFormatIndicator());
     writeString(b, p.contentType());
     writeString(b, p.responseTopic());
@@ -61,6 +62,8 @@ final class MessageWire {
     String publisher = readString(b, at);
     long expiresAt = b.getLong(at[0]);
     at[0] += 8;
+    long id = b.getLong(at[0]);
+    at[0] += 8;
     int pfi = b.getByte(at[0]++);
     String contentType = readString(b, at);
     String responseTopic = readString(b, at);
@@ -74,7 +77,7 @@ final class MessageWire {
     end[0] = at[0];
     PublishProperties props = new PublishProperties(pfi, contentType, responseTopic, correlation, userProps);
     return new Message(topic, payload, flags & 0x03, (flags & 0x10) != 0, props.isEmpty() ? PublishProperties.NONE : props,
-        publisher, expiresAt);
+        publisher, expiresAt, id);
   }
 
   private static void writeString(Buffer b, String s) {

@@ -2,6 +2,7 @@ package io.meshmq.cluster;
 
 import io.meshmq.broker.BrokerNode;
 import io.meshmq.broker.session.Session;
+import io.meshmq.broker.session.SessionSnapshot;
 import io.meshmq.core.message.Message;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -18,13 +19,20 @@ final class NodeInbox extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(NodeInbox.class);
 
+  /** A node that asked for a session and never installed it is given up on after this long. */
+  private static final long READY_TIMEOUT_MILLIS = 60_000;
+
   private final BrokerNode node;
   private final String address;
+  private final long handoverGraceMillis;
   private MessageConsumer<Object> consumer;
+  /** Sessions handed to another node and still passing on what arrives here, by client id. */
+  private final java.util.Map<String, Session> moving = new java.util.concurrent.ConcurrentHashMap<>();
 
-  NodeInbox(BrokerNode node, String address) {
+  NodeInbox(BrokerNode node, String address, long handoverGraceMillis) {
     this.node = node;
     this.address = address;
+    this.handoverGraceMillis = handoverGraceMillis;
   }
 
   @Override
@@ -39,16 +47,56 @@ final class NodeInbox extends VerticleBase {
           msg.reply(null);
           return;
         }
-        log.info("Client {} connected to another node: ending its session here", clientId);
+        log.info("Client {} connected to another node with a clean start: ending its session here", clientId);
         s.execute(() -> {
           s.discard();
           msg.reply(null);
         });
+      } else if (HazelcastClusterLink.HANDOVER.equals(msg.headers().get(HazelcastClusterLink.ACTION)) && body instanceof String clientId) {
+        handOver(msg, clientId, msg.headers().get(HazelcastClusterLink.FROM));
+      } else if (HazelcastClusterLink.READY.equals(msg.headers().get(HazelcastClusterLink.ACTION)) && body instanceof String clientId) {
+        Session s = moving.get(clientId);
+        if (s != null) {
+          s.execute(s::newHomeReady);
+          vertx.setTimer(2 * handoverGraceMillis, id -> moving.remove(clientId, s));
+        }
+      } else if (HazelcastClusterLink.DELIVER.equals(msg.headers().get(HazelcastClusterLink.ACTION)) && body instanceof byte[] bytes) {
+        deliverToMovedSession(msg.headers().get(HazelcastClusterLink.CLIENT), bytes);
       } else {
         msg.fail(400, "unknown request");
       }
     });
     return consumer.completion();
+  }
+
+  /** The client reconnected to node {@code to}: send it the session, and follow up with what still arrives here. */
+  private void handOver(io.vertx.core.eventbus.Message<Object> msg, String clientId, String to) {
+    Session s = node.sessions().get(clientId);
+    if (s == null) {
+      msg.reply(null);
+      return;
+    }
+    io.vertx.core.eventbus.DeliveryOptions follow = new io.vertx.core.eventbus.DeliveryOptions()
+        .addHeader(HazelcastClusterLink.ACTION, HazelcastClusterLink.DELIVER).addHeader(HazelcastClusterLink.CLIENT, clientId);
+    s.execute(() -> {
+      SessionSnapshot snapshot = s.handOver(
+          d -> vertx.eventBus().send(Forwarder.address(to), SessionWire.encodeDelivery(d), follow), handoverGraceMillis,
+          READY_TIMEOUT_MILLIS);
+      moving.put(clientId, s);
+      log.info("Session {} handed over to node {}: {} subscriptions, {} in flight, {} queued", clientId, to,
+          snapshot.subscriptions().size(), snapshot.inflight().size(), snapshot.queued().size());
+      msg.reply(SessionWire.encode(snapshot));
+    });
+  }
+
+  private void deliverToMovedSession(String clientId, byte[] bytes) {
+    Session s = node.sessions().get(clientId);
+    if (s == null) {
+      log.warn("A message followed session {} here, but the session is gone", clientId);
+      return;
+    }
+    var d = SessionWire.decodeDelivery(bytes);
+    s.execute(() -> s.deliver(d));
   }
 
   @Override

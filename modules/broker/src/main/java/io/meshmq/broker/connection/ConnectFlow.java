@@ -29,6 +29,7 @@ import io.meshmq.broker.auth.ClientIdentity;
 import io.meshmq.broker.config.Settings;
 import io.meshmq.broker.session.Session;
 import io.meshmq.broker.session.SessionRegistry;
+import io.meshmq.broker.session.SessionSnapshot;
 import io.meshmq.broker.will.WillMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttProperties;
@@ -52,6 +53,8 @@ final class ConnectFlow {
   private static final Logger log = LoggerFactory.getLogger(ConnectFlow.class);
   private static final int MQTT_5 = 5;
   private static final int MQTT_3_1 = 3;
+  /** How long a session that came from another node drops messages it already has (see Session.restore). */
+  private static final long HANDOVER_DEDUPE_MILLIS = 30_000;
 
   private final ClientConnection c;
   private final Settings settings;
@@ -101,12 +104,12 @@ final class ConnectFlow {
         return;
       }
       // Cluster-wide first: another node holding this client id takes its connection down.
-      c.node.cluster().claimClient(c.clientId).onComplete(claimed -> {
+      c.node.cluster().claimClient(c.clientId, c.endpoint.isCleanSession()).onComplete(claimed -> {
         if (claimed.failed()) {
           log.warn("Client {}: cluster claim failed ({}), connecting anyway", c.clientId, claimed.cause().toString());
         }
         if (!c.isClosed()) {
-          claimSession();
+          claimSession(claimed.succeeded() ? claimed.result() : null);
         }
       });
     });
@@ -185,7 +188,8 @@ final class ConnectFlow {
     return Math.max(1, Math.min(settings.get(MAX_INFLIGHT), clientReceiveMax));
   }
 
-  private void claimSession() {
+  /** @param handedOver the session state another node handed over, or null */
+  private void claimSession(SessionSnapshot handedOver) {
     boolean cleanStart = c.endpoint.isCleanSession();
     SessionRegistry.Claim claim = c.node.sessions().claim(c.clientId, cleanStart,
         () -> new Session(c.clientId, c.node, c.context, settings.get(MAX_INFLIGHT), settings.get(MAX_QUEUED_MESSAGES)));
@@ -201,6 +205,12 @@ final class ConnectFlow {
           return;
         }
         s.moveTo(c.context, () -> attach(s, claim.number(), true));
+      });
+    } else if (handedOver != null && !cleanStart) {
+      s.execute(() -> {
+        s.restore(handedOver, HANDOVER_DEDUPE_MILLIS);
+        c.node.cluster().sessionRestored(c.clientId);
+        attach(s, claim.number(), true);
       });
     } else {
       s.execute(() -> attach(s, claim.number(), false));

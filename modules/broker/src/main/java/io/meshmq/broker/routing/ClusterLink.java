@@ -1,5 +1,6 @@
 package io.meshmq.broker.routing;
 
+import io.meshmq.broker.session.SessionSnapshot;
 import io.meshmq.core.message.Message;
 import io.vertx.core.Future;
 
@@ -19,8 +20,13 @@ public interface ClusterLink extends SubscriptionTable.FilterListener {
   /**
    * Records that this node now holds the client id; completes once any other node that held it has taken
    * its connection down (MQTT 5: DISCONNECT 0x8E), so that one client id is connected once cluster-wide.
+   * Unless {@code cleanStart}, that node hands the session over: the future then carries its state (null
+   * when no other node had a session for the client id).
    */
-  Future<Void> claimClient(String clientId);
+  Future<SessionSnapshot> claimClient(String clientId, boolean cleanStart);
+
+  /** A session handed over by another node is installed here: that node may pass on what it still gets. */
+  void sessionRestored(String clientId);
 
   /** The session of that client id ended on this node. */
   void releaseClient(String clientId);
@@ -41,8 +47,12 @@ public interface ClusterLink extends SubscriptionTable.FilterListener {
     }
 
     @Override
-    public Future<Void> claimClient(String clientId) {
+    public Future<SessionSnapshot> claimClient(String clientId, boolean cleanStart) {
       return Future.succeededFuture();
+    }
+
+    @Override
+    public void sessionRestored(String clientId) {
     }
 
     @Override

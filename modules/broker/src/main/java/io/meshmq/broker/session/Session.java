@@ -32,6 +32,7 @@ public final class Session {
 
   private static final Logger log = LoggerFactory.getLogger(Session.class);
   private static final int MAX_TASKS_PER_DRAIN = 1024;
+  private static final int MAX_RECENT_IDS = 100_000;
 
   private final String clientId;
   private final BrokerNode node;
@@ -58,6 +59,14 @@ public final class Session {
   private long expiryTimer = -1;
   private WillMessage pendingWill;
   private long willTimer = -1;
+  /** Set once the session moved to another node: what still arrives here follows it there. */
+  private java.util.function.Consumer<Delivery> forwarding;
+  /** What arrived after the move and before the new node was ready to take it (bounded like the queue). */
+  private List<Delivery> heldForMove;
+  private long moveGraceMillis;
+  private long moveTimer = -1;
+  /** Ids of messages this session already has, kept for a while after it arrived from another node. */
+  private java.util.Set<Long> recentIds;
 
   public Session(String clientId, BrokerNode node, Context owner, int maxInflight, int maxQueued) {
     this.clientId = clientId;
@@ -342,6 +351,21 @@ public final class Session {
 
   /** A message routed to this session: sent now if the window allows, else queued (bounded, see MessageQueue). */
   public void deliver(Delivery d) {
+    if (forwarding != null) {
+      if (heldForMove == null) {
+        forwarding.accept(d);
+      } else if (heldForMove.size() < queue.capacity()) {
+        heldForMove.add(d);
+      } else {
+        node.stats().droppedQueueFull.increment();
+        node.overflowLog().warn(clientId, queue.capacity());
+      }
+      return;
+    }
+    if (recentIds != null && !rememberId(d.message().id())) {
+      // Arrived both through the node the session came from and directly: already here.
+      return;
+    }
     if (ended) {
       node.stats().droppedNoSession.increment();
       return;
@@ -450,6 +474,106 @@ public final class Session {
 
   public int inflightCount() {
     return window.size();
+  }
+
+  // ---------------------------------------------------------------- moving between nodes (owner context)
+
+  /**
+   * Hands the session to another node: takes the connection down (if any), returns the state to carry over
+   * and empties it here. The subscriptions stay: what still arrives is held until the new node is ready
+   * ({@link #newHomeReady}), then passed to {@code forwardTo}, until {@code graceMillis} after that (when every
+   * node has learnt the new route) the session ends. A new node that never gets ready is given up on after
+   * {@code readyTimeoutMillis}.
+   */
+  public SessionSnapshot handOver(java.util.function.Consumer<Delivery> forwardTo, long graceMillis, long readyTimeoutMillis) {
+    if (link != null) {
+      SessionLink old = link;
+      link = null;
+      online = false;
+      old.takenOver();
+    }
+    List<SessionSnapshot.SubscriptionSpec> subs = new ArrayList<>();
+    for (Subscription sub : subscriptions.values()) {
+      subs.add(SessionSnapshot.SubscriptionSpec.of(sub));
+    }
+    List<SessionSnapshot.InflightEntry> inflight = new ArrayList<>();
+    for (InflightMessage m : window.drain()) {
+      inflight.add(new SessionSnapshot.InflightEntry(m.packetId(), m.delivery(), m.stage() == InflightMessage.Stage.RELEASED));
+    }
+    SessionSnapshot snapshot = new SessionSnapshot(clientId, expiryIntervalSeconds, subs, inflight, queue.drain(),
+        inboundQos2.ids());
+    inboundQos2.clear();
+    cancelTimer(expiryTimer);
+    expiryTimer = -1;
+    cancelTimer(willTimer);
+    willTimer = -1;
+    pendingWill = null; // the session is resumed elsewhere: a delayed will is not due
+    forwarding = forwardTo;
+    heldForMove = new ArrayList<>();
+    this.moveGraceMillis = graceMillis;
+    node.sessions().remove(this);
+    moveTimer = node.vertx().setTimer(Math.max(1, readyTimeoutMillis), id -> {
+      if (heldForMove != null && !heldForMove.isEmpty()) {
+        node.stats().droppedNoSession.add(heldForMove.size());
+        log.warn("Session {}: the node it moved to never got ready; {} messages dropped", clientId, heldForMove.size());
+      }
+      finishMove();
+    });
+    return snapshot;
+  }
+
+  /** The node the session moved to has it installed: pass on what was held, and keep passing for the grace period. */
+  public void newHomeReady() {
+    if (forwarding == null || heldForMove == null) {
+      return;
+    }
+    List<Delivery> held = heldForMove;
+    heldForMove = null;
+    held.forEach(forwarding);
+    cancelTimer(moveTimer);
+    moveTimer = node.vertx().setTimer(Math.max(1, moveGraceMillis), id -> finishMove());
+  }
+
+  private void finishMove() {
+    forwarding = null;
+    heldForMove = null;
+    end();
+  }
+
+  /**
+   * Takes over the state another node handed over: subscriptions (and so routes), in-flight messages with
+   * their packet ids, the queue, the inbound QoS 2 ids. For {@code dedupeMillis} the session drops any message
+   * it already got, since for that long a message can arrive both directly and through the old node.
+   */
+  public void restore(SessionSnapshot snapshot, long dedupeMillis) {
+    expiryIntervalSeconds = snapshot.expirySeconds();
+    recentIds = new java.util.LinkedHashSet<>();
+    for (SessionSnapshot.SubscriptionSpec spec : snapshot.subscriptions()) {
+      subscribe(spec.bind(this));
+    }
+    for (SessionSnapshot.InflightEntry e : snapshot.inflight()) {
+      window.restore(e.packetId(), e.delivery(), e.released() ? InflightMessage.Stage.RELEASED : InflightMessage.Stage.PUBLISHED);
+      rememberId(e.delivery().message().id());
+    }
+    for (Delivery d : snapshot.queued()) {
+      enqueue(d);
+      rememberId(d.message().id());
+    }
+    inboundQos2.restore(snapshot.inboundQos2());
+    node.vertx().setTimer(Math.max(1, dedupeMillis), id -> recentIds = null);
+  }
+
+  /** Records a message id in the de-duplication window; false if it was there. The window is bounded. */
+  private boolean rememberId(long id) {
+    if (!recentIds.add(id)) {
+      return false;
+    }
+    if (recentIds.size() > MAX_RECENT_IDS) {
+      java.util.Iterator<Long> oldest = recentIds.iterator();
+      oldest.next();
+      oldest.remove();
+    }
+    return true;
   }
 
   // ---------------------------------------------------------------- shared subscriptions

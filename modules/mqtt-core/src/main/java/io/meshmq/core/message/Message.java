@@ -1,6 +1,7 @@
 package io.meshmq.core.message;
 
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * An application message as published: immutable and shared by every subscriber it is delivered to. The
@@ -19,6 +20,7 @@ public final class Message {
   private final PublishProperties properties;
   private final String publisherId;
   private final long expiresAtMillis;
+  private final long id;
 
   /**
    * @param publisherId client id of the publisher (for no-local); null for messages the broker makes itself
@@ -26,6 +28,15 @@ public final class Message {
    */
   public Message(String topic, byte[] payload, int qos, boolean retain, PublishProperties properties,
                  String publisherId, long expiresAtMillis) {
+    this(topic, payload, qos, retain, properties, publisherId, expiresAtMillis, ThreadLocalRandom.current().nextLong());
+  }
+
+  /**
+   * A message with a given id: the same message travelling between nodes keeps the id it got where it was
+   * published, so that a session handed from one node to another can tell a copy it already has.
+   */
+  public Message(String topic, byte[] payload, int qos, boolean retain, PublishProperties properties,
+                 String publisherId, long expiresAtMillis, long id) {
     if (qos < 0 || qos > 2) {
       throw new IllegalArgumentException("qos " + qos);
     }
@@ -36,6 +47,7 @@ public final class Message {
     this.properties = properties == null ? PublishProperties.NONE : properties;
     this.publisherId = publisherId;
     this.expiresAtMillis = expiresAtMillis;
+    this.id = id;
   }
 
   public static Message of(String topic, byte[] payload, int qos, boolean retain) {
@@ -67,6 +79,11 @@ public final class Message {
     return publisherId;
   }
 
+  /** A random 64-bit id, given once where the message was published. */
+  public long id() {
+    return id;
+  }
+
   public long expiresAtMillis() {
     return expiresAtMillis;
   }
@@ -90,12 +107,12 @@ public final class Message {
 
   public Message withRetain(boolean newRetain) {
     return newRetain == retain ? this
-        : new Message(topic, payload, qos, newRetain, properties, publisherId, expiresAtMillis);
+        : new Message(topic, payload, qos, newRetain, properties, publisherId, expiresAtMillis, id);
   }
 
   public Message withQos(int newQos) {
     return newQos == qos ? this
-        : new Message(topic, payload, newQos, retain, properties, publisherId, expiresAtMillis);
+        : new Message(topic, payload, newQos, retain, properties, publisherId, expiresAtMillis, id);
   }
 
   @Override
