@@ -25,6 +25,11 @@ final class ClientRegistry {
     return Future.fromCompletionStage(map.putAsync(clientId, self), vertx.getOrCreateContext());
   }
 
+  /** Records this node as the holder without asking anyone (a session re-homed here). */
+  void record(String clientId) {
+    map.setAsync(clientId, self);
+  }
+
   /** Forgets the client id unless another node claimed it meanwhile. */
   void release(String clientId) {
     vertx.executeBlocking(() -> map.remove(clientId, self), false);

@@ -9,7 +9,13 @@ import io.meshmq.broker.auth.Authenticator;
 import io.meshmq.broker.auth.Authorizer;
 import io.meshmq.broker.config.BrokerSettings;
 import io.meshmq.broker.config.Settings;
+import io.meshmq.broker.session.Session;
+import io.meshmq.broker.session.SessionSnapshot;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.eventbus.DeliveryOptions;
+import java.util.ArrayList;
+import java.util.List;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
@@ -30,6 +36,8 @@ public final class ClusterNode {
   /** The member attribute under which vertx-hazelcast records a member's Vert.x node id. */
   private static final String VERTX_NODE_ID = "__vertx.nodeId";
   private static final long RECONCILE_MILLIS = 30_000;
+  /** How long a leaving node waits for its connections' close handlers before re-homing sessions. */
+  private static final long SETTLE_MILLIS = 5_000;
 
   private final Vertx vertx;
   private final HazelcastClusterManager manager;
@@ -40,8 +48,12 @@ public final class ClusterNode {
   private final long reconcileTimer;
   private final UUID membershipRegistration;
 
+  private final long handoverGraceMillis;
+
   private ClusterNode(Vertx vertx, HazelcastClusterManager manager, Broker broker, RouteTable routes,
-                      HazelcastRetainedStore retained, Forwarder forwarder, ClientRegistry clients) {
+                      HazelcastRetainedStore retained, Forwarder forwarder, ClientRegistry clients,
+                      long handoverGraceMillis) {
+    this.handoverGraceMillis = handoverGraceMillis;
     this.vertx = vertx;
     this.manager = manager;
     this.broker = broker;
@@ -78,11 +90,12 @@ public final class ClusterNode {
         .compose(v -> retained.start())
         .compose(v -> Broker.start(vertx, named, retained, link, authenticator, authorizer))
         .compose(broker -> vertx.deployVerticle(new NodeInbox(broker.node(), Forwarder.address(self),
-                TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.HANDOVER_GRACE_SECONDS))))
+                TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.HANDOVER_GRACE_SECONDS)), clients))
             .map(id -> {
               log.info("Node {} joined cluster '{}' with {} members; {} remote routes loaded", self,
                   settings.get(ClusterSettings.NAME), hz.getCluster().getMembers().size(), routes.remoteRouteCount());
-              return new ClusterNode(vertx, manager, broker, routes, retained, forwarder, clients);
+              return new ClusterNode(vertx, manager, broker, routes, retained, forwarder, clients,
+                  TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.HANDOVER_GRACE_SECONDS)));
             }));
   }
 
@@ -129,7 +142,11 @@ public final class ClusterNode {
     return forwarder.failed.sum();
   }
 
-  /** Stops the broker, then leaves the cluster. */
+  /**
+   * Leaves the cluster gracefully: stops accepting, takes the clients down (MQTT 5: DISCONNECT 0x8B), re-homes
+   * every remaining persistent session on the other nodes (subscriptions, in-flight and queued messages; what
+   * still arrives here follows them until every node routes to their new home), then leaves Hazelcast.
+   */
   public Future<Void> stop() {
     vertx.cancelTimer(reconcileTimer);
     try {
@@ -137,11 +154,74 @@ public final class ClusterNode {
     } catch (RuntimeException e) {
       log.debug("membership listener already gone", e);
     }
-    return broker.stop().eventually(() -> {
-      routes.stop();
-      retained.stop();
-      return vertx.close();
+    String self = manager.getNodeId();
+    List<String> others = new ArrayList<>(manager.getNodes());
+    others.remove(self);
+    return broker.stop()
+        .compose(v -> others.isEmpty() ? Future.succeededFuture() : rehomeSessions(others))
+        .eventually(() -> {
+          routes.stop();
+          retained.stop();
+          return vertx.close();
+        });
+  }
+
+  private Future<Void> rehomeSessions(List<String> targets) {
+    return settled(System.currentTimeMillis() + SETTLE_MILLIS).compose(v -> {
+      List<Future<Void>> moves = new ArrayList<>();
+      int next = 0;
+      for (Session s : broker.node().sessions().all()) {
+        if (!s.hasEnded()) {
+          moves.add(rehome(s, targets.get(next++ % targets.size())));
+        }
+      }
+      if (moves.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      log.info("Re-homing {} sessions on {} other nodes before leaving", moves.size(), targets.size());
+      Promise<Void> graceOver = Promise.promise();
+      return Future.join(moves).compose(done -> {
+        // What is still routed here follows the sessions until every node has learnt their new routes.
+        vertx.setTimer(handoverGraceMillis + 500, id -> graceOver.complete());
+        return graceOver.future();
+      });
     });
+  }
+
+  /** Completes once every session has seen its connection go (or at the deadline). */
+  private Future<Void> settled(long deadline) {
+    boolean online = false;
+    for (Session s : broker.node().sessions().all()) {
+      online |= s.isOnline();
+    }
+    if (!online || System.currentTimeMillis() > deadline) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> later = Promise.promise();
+    vertx.setTimer(20, id -> settled(deadline).onComplete(later));
+    return later.future();
+  }
+
+  private Future<Void> rehome(Session s, String target) {
+    Promise<Void> moved = Promise.promise();
+    DeliveryOptions follow = new DeliveryOptions().addHeader(HazelcastClusterLink.ACTION, HazelcastClusterLink.DELIVER)
+        .addHeader(HazelcastClusterLink.CLIENT, s.clientId());
+    DeliveryOptions adopt = new DeliveryOptions().addHeader(HazelcastClusterLink.ACTION, HazelcastClusterLink.ADOPT)
+        .setSendTimeout(10_000);
+    s.execute(() -> {
+      SessionSnapshot snapshot = s.handOver(
+          d -> vertx.eventBus().send(Forwarder.address(target), SessionWire.encodeDelivery(d), follow),
+          handoverGraceMillis, 15_000);
+      vertx.eventBus().request(Forwarder.address(target), SessionWire.encode(snapshot), adopt).onComplete(ar -> {
+        if (ar.succeeded()) {
+          s.execute(s::newHomeReady);
+        } else {
+          log.warn("Node {} did not adopt session {}: {}", target, s.clientId(), ar.cause().toString());
+        }
+        moved.complete();
+      });
+    });
+    return moved.future();
   }
 
   /** Handles members that leave or die: their routes go at once; the oldest survivor cleans the tables. */

@@ -21,6 +21,7 @@ final class HazelcastClusterLink implements ClusterLink {
   static final String FROM = "from";
   static final String CLIENT = "client";
   static final String READY = "ready";
+  static final String ADOPT = "adopt";
 
   private final Vertx vertx;
   private final String self;

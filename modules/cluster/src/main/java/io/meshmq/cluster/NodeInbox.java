@@ -1,6 +1,7 @@
 package io.meshmq.cluster;
 
 import io.meshmq.broker.BrokerNode;
+import io.meshmq.broker.config.BrokerSettings;
 import io.meshmq.broker.session.Session;
 import io.meshmq.broker.session.SessionSnapshot;
 import io.meshmq.core.message.Message;
@@ -29,10 +30,13 @@ final class NodeInbox extends VerticleBase {
   /** Sessions handed to another node and still passing on what arrives here, by client id. */
   private final java.util.Map<String, Session> moving = new java.util.concurrent.ConcurrentHashMap<>();
 
-  NodeInbox(BrokerNode node, String address, long handoverGraceMillis) {
+  private final ClientRegistry clients;
+
+  NodeInbox(BrokerNode node, String address, long handoverGraceMillis, ClientRegistry clients) {
     this.node = node;
     this.address = address;
     this.handoverGraceMillis = handoverGraceMillis;
+    this.clients = clients;
   }
 
   @Override
@@ -60,6 +64,9 @@ final class NodeInbox extends VerticleBase {
           s.execute(s::newHomeReady);
           vertx.setTimer(2 * handoverGraceMillis, id -> moving.remove(clientId, s));
         }
+      } else if (HazelcastClusterLink.ADOPT.equals(msg.headers().get(HazelcastClusterLink.ACTION)) && body instanceof byte[] bytes) {
+        adopt(SessionWire.decode(bytes));
+        msg.reply(null);
       } else if (HazelcastClusterLink.DELIVER.equals(msg.headers().get(HazelcastClusterLink.ACTION)) && body instanceof byte[] bytes) {
         deliverToMovedSession(msg.headers().get(HazelcastClusterLink.CLIENT), bytes);
       } else {
@@ -87,6 +94,22 @@ final class NodeInbox extends VerticleBase {
           snapshot.subscriptions().size(), snapshot.inflight().size(), snapshot.queued().size());
       msg.reply(SessionWire.encode(snapshot));
     });
+  }
+
+  /** A leaving node re-homes one of its sessions here: it lives on, offline, with its routes now here. */
+  private void adopt(SessionSnapshot snapshot) {
+    String clientId = snapshot.clientId();
+    if (node.sessions().get(clientId) != null) {
+      log.info("Session {} re-homed here, but its client already connected here: keeping the live session", clientId);
+      return;
+    }
+    Session s = new Session(clientId, node, context, node.settings().get(BrokerSettings.MAX_INFLIGHT),
+        node.settings().get(BrokerSettings.MAX_QUEUED_MESSAGES));
+    node.sessions().claim(clientId, false, () -> s);
+    clients.record(clientId);
+    s.execute(() -> s.adopt(snapshot, 30_000));
+    log.info("Session {} re-homed here: {} subscriptions, {} in flight, {} queued", clientId,
+        snapshot.subscriptions().size(), snapshot.inflight().size(), snapshot.queued().size());
   }
 
   private void deliverToMovedSession(String clientId, byte[] bytes) {

@@ -50,6 +50,13 @@ public final class ConnectionMonitor {
     return connections.size();
   }
 
+  /** Takes every connection of this loop down (MQTT 5: DISCONNECT 0x8B server shutting down). */
+  public void disconnectAll() {
+    for (ClientConnection c : connections.toArray(new ClientConnection[0])) {
+      c.disconnect(io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode.SERVER_SHUTTING_DOWN);
+    }
+  }
+
   /** Checks every connection's keep-alive now; on the loop's context. */
   public void sweep() {
     long now = System.currentTimeMillis();

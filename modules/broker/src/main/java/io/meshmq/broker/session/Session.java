@@ -227,6 +227,11 @@ public final class Session {
     if (will != null) {
       scheduleWill(will);
     }
+    startExpiryClock();
+  }
+
+  /** A session without a connection ends now (expiry 0) or when its expiry interval has passed. */
+  private void startExpiryClock() {
     if (expiryIntervalSeconds == 0) {
       end();
     } else {
@@ -239,6 +244,12 @@ public final class Session {
         }
       });
     }
+  }
+
+  /** Takes over a session another node re-homed here (its client is not connected); its expiry clock runs. */
+  public void adopt(SessionSnapshot snapshot, long dedupeMillis) {
+    restore(snapshot, dedupeMillis);
+    startExpiryClock();
   }
 
   /**
