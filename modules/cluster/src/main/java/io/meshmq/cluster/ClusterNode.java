@@ -52,7 +52,7 @@ public final class ClusterNode {
 
   private ClusterNode(Vertx vertx, HazelcastClusterManager manager, Broker broker, RouteTable routes,
                       HazelcastRetainedStore retained, Forwarder forwarder, ClientRegistry clients,
-                      long handoverGraceMillis) {
+                      WillRegistry wills, long handoverGraceMillis) {
     this.handoverGraceMillis = handoverGraceMillis;
     this.vertx = vertx;
     this.manager = manager;
@@ -61,7 +61,7 @@ public final class ClusterNode {
     this.retained = retained;
     this.forwarder = forwarder;
     this.membershipRegistration = manager.getHazelcastInstance().getCluster()
-        .addMembershipListener(new Departures(manager.getHazelcastInstance(), routes, clients));
+        .addMembershipListener(new Departures(manager.getHazelcastInstance(), routes, clients, wills, broker));
     this.reconcileTimer = vertx.setPeriodic(RECONCILE_MILLIS, id -> routes.reconcile());
   }
 
@@ -82,8 +82,9 @@ public final class ClusterNode {
     RouteTable routes = new RouteTable(vertx, hz.getMap(HazelcastConfigs.ROUTES), self);
     HazelcastRetainedStore retained = new HazelcastRetainedStore(vertx, hz.getMap(HazelcastConfigs.RETAINED));
     ClientRegistry clients = new ClientRegistry(vertx, hz.getMap(HazelcastConfigs.CLIENTS), self);
+    WillRegistry wills = new WillRegistry(vertx, hz.getMap(HazelcastConfigs.WILLS), self);
     Forwarder forwarder = new Forwarder(vertx, routes, timeout);
-    HazelcastClusterLink link = new HazelcastClusterLink(vertx, self, routes, forwarder, clients,
+    HazelcastClusterLink link = new HazelcastClusterLink(vertx, self, routes, forwarder, clients, wills,
         node -> manager.getNodes().contains(node), timeout);
     Settings named = settings.get(BrokerSettings.NODE_ID).isEmpty() ? settings.with(BrokerSettings.NODE_ID, self) : settings;
     return routes.start()
@@ -94,7 +95,7 @@ public final class ClusterNode {
             .map(id -> {
               log.info("Node {} joined cluster '{}' with {} members; {} remote routes loaded", self,
                   settings.get(ClusterSettings.NAME), hz.getCluster().getMembers().size(), routes.remoteRouteCount());
-              return new ClusterNode(vertx, manager, broker, routes, retained, forwarder, clients,
+              return new ClusterNode(vertx, manager, broker, routes, retained, forwarder, clients, wills,
                   TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.HANDOVER_GRACE_SECONDS)));
             }));
   }
@@ -131,6 +132,10 @@ public final class ClusterNode {
 
   RouteTable routes() {
     return routes;
+  }
+
+  HazelcastInstance hazelcast() {
+    return manager.getHazelcastInstance();
   }
 
   /** Messages forwarded to other nodes, and those that failed. */
@@ -229,11 +234,15 @@ public final class ClusterNode {
     private final HazelcastInstance hz;
     private final RouteTable routes;
     private final ClientRegistry clients;
+    private final WillRegistry wills;
+    private final Broker broker;
 
-    Departures(HazelcastInstance hz, RouteTable routes, ClientRegistry clients) {
+    Departures(HazelcastInstance hz, RouteTable routes, ClientRegistry clients, WillRegistry wills, Broker broker) {
       this.hz = hz;
       this.routes = routes;
       this.clients = clients;
+      this.wills = wills;
+      this.broker = broker;
     }
 
     @Override
@@ -253,6 +262,8 @@ public final class ClusterNode {
       if (oldest.localMember()) {
         routes.purgeNode(node);
         clients.purgeNode(node).onSuccess(ids -> log.info("Released {} client ids held by node {}", ids.size(), node));
+        // Publishing needs a Vert.x context for the routing's completion; the inbox context is as good as any.
+        broker.vertx().runOnContext(v -> wills.publishWillsOf(node, broker.node().router()));
       }
     }
   }

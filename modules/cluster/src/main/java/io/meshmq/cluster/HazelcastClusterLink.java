@@ -2,6 +2,7 @@ package io.meshmq.cluster;
 
 import io.meshmq.broker.routing.ClusterLink;
 import io.meshmq.broker.session.SessionSnapshot;
+import io.meshmq.broker.will.WillMessage;
 import io.meshmq.core.message.Message;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -28,13 +29,15 @@ final class HazelcastClusterLink implements ClusterLink {
   private final RouteTable routes;
   private final Forwarder forwarder;
   private final ClientRegistry clients;
+  private final WillRegistry wills;
   private final Predicate<String> isMember;
   private final long timeoutMillis;
   /** Client id -> the node a session is being handed over from, until it is installed here. */
   private final java.util.Map<String, String> movingFrom = new java.util.concurrent.ConcurrentHashMap<>();
 
   HazelcastClusterLink(Vertx vertx, String self, RouteTable routes, Forwarder forwarder, ClientRegistry clients,
-                       Predicate<String> isMember, long timeoutMillis) {
+                       WillRegistry wills, Predicate<String> isMember, long timeoutMillis) {
+    this.wills = wills;
     this.vertx = vertx;
     this.self = self;
     this.routes = routes;
@@ -86,6 +89,16 @@ final class HazelcastClusterLink implements ClusterLink {
     if (from != null) {
       vertx.eventBus().send(Forwarder.address(from), clientId, new DeliveryOptions().addHeader(ACTION, READY));
     }
+  }
+
+  @Override
+  public void willArmed(WillMessage will) {
+    wills.armed(will);
+  }
+
+  @Override
+  public void willSettled(WillMessage will) {
+    wills.settled(will);
   }
 
   @Override

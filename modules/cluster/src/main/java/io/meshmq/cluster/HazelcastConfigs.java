@@ -17,6 +17,7 @@ final class HazelcastConfigs {
   static final String ROUTES = "meshmq.routes";
   static final String RETAINED = "meshmq.retained";
   static final String CLIENTS = "meshmq.clients";
+  static final String WILLS = "meshmq.wills";
 
   private HazelcastConfigs() {
   }
@@ -52,6 +53,7 @@ final class HazelcastConfigs {
     c.addMapConfig(new MapConfig(ROUTES).setBackupCount(1));
     c.addMapConfig(new MapConfig(RETAINED).setBackupCount(1));
     c.addMapConfig(new MapConfig(CLIENTS).setBackupCount(1));
+    c.addMapConfig(new MapConfig(WILLS).setBackupCount(1));
     return c;
   }
 }

@@ -236,11 +236,15 @@ public final class ClientConnection implements SessionLink {
     }
     node.stats().clientsConnected.decrement();
     WillMessage dueWill = disconnectedCleanly ? null : will;
+    if (will != null && dueWill == null) {
+      node.cluster().willSettled(will);
+    }
     Session s = session;
     if (s != null) {
       s.execute(() -> s.detach(this, dueWill));
     } else if (dueWill != null) {
       node.router().publishWill(dueWill.message());
+      node.cluster().willSettled(dueWill);
     }
     log.debug("Client {} disconnected{}", clientId, takenOver ? " (taken over)" : "");
   }

@@ -155,7 +155,8 @@ final class ConnectFlow {
     }
     byte[] payload = w.getWillMessageBytes() == null ? new byte[0] : w.getWillMessageBytes();
     c.will = new WillMessage(w.getWillTopic(), payload, w.getWillQos(), w.isWillRetain(),
-        version >= MQTT_5 ? Mqtt5.publishProperties(wp) : null, c.clientId, delay, expiry);
+        version >= MQTT_5 ? Mqtt5.publishProperties(wp) : null, c.clientId, delay, expiry,
+        java.util.concurrent.ThreadLocalRandom.current().nextLong());
     return true;
   }
 
@@ -236,6 +237,10 @@ final class ConnectFlow {
       return;
     }
     c.accepted(s);
+    if (c.will != null) {
+      // Recorded in the cluster, so that a survivor publishes it if this node dies.
+      c.node.cluster().willArmed(c.will);
+    }
     s.attach(c, inflightWindow(), sessionExpirySeconds);
     log.debug("Client {} connected (MQTT {}, clean={}, session present={}, keep-alive={} s)", c.clientId,
         versionName(), c.endpoint.isCleanSession(), sessionPresent, c.keepAliveSeconds);

@@ -1,6 +1,7 @@
 package io.meshmq.broker.routing;
 
 import io.meshmq.broker.session.SessionSnapshot;
+import io.meshmq.broker.will.WillMessage;
 import io.meshmq.core.message.Message;
 import io.vertx.core.Future;
 
@@ -28,6 +29,12 @@ public interface ClusterLink extends SubscriptionTable.FilterListener {
   /** A session handed over by another node is installed here: that node may pass on what it still gets. */
   void sessionRestored(String clientId);
 
+  /** A connection with a will is up: another node publishes the will if this one dies. */
+  void willArmed(WillMessage will);
+
+  /** That will was published, discarded or cancelled: nobody is to publish it any more. */
+  void willSettled(WillMessage will);
+
   /** The session of that client id ended on this node. */
   void releaseClient(String clientId);
 
@@ -53,6 +60,14 @@ public interface ClusterLink extends SubscriptionTable.FilterListener {
 
     @Override
     public void sessionRestored(String clientId) {
+    }
+
+    @Override
+    public void willArmed(WillMessage will) {
+    }
+
+    @Override
+    public void willSettled(WillMessage will) {
     }
 
     @Override

@@ -197,7 +197,10 @@ public final class Session {
     expiryTimer = -1;
     cancelTimer(willTimer);
     willTimer = -1;
-    pendingWill = null;
+    if (pendingWill != null) {
+      node.cluster().willSettled(pendingWill); // resumed in time: the delayed will is not due
+      pendingWill = null;
+    }
     for (InflightMessage m : window.inOrder()) {
       if (m.stage() == InflightMessage.Stage.RELEASED) {
         link.sendPubrel(m.packetId(), true);
@@ -217,7 +220,9 @@ public final class Session {
       // Taken over: the session was resumed by a newer connection (a delayed will is then not due) or
       // ended by a clean start (the will is due now).
       if (will != null && (ended || will.delaySeconds() <= 0)) {
-        node.router().publishWill(will.message());
+        publishWill(will);
+      } else if (will != null) {
+        node.cluster().willSettled(will);
       }
       return;
     }
@@ -288,7 +293,7 @@ public final class Session {
     if (pendingWill != null) {
       WillMessage w = pendingWill;
       pendingWill = null;
-      node.router().publishWill(w.message());
+      publishWill(w);
     }
   }
 
@@ -302,9 +307,14 @@ public final class Session {
     end();
   }
 
+  private void publishWill(WillMessage will) {
+    node.router().publishWill(will.message());
+    node.cluster().willSettled(will);
+  }
+
   private void scheduleWill(WillMessage will) {
     if (will.delaySeconds() <= 0) {
-      node.router().publishWill(will.message());
+      publishWill(will);
       return;
     }
     pendingWill = will;
@@ -313,7 +323,7 @@ public final class Session {
       if (pendingWill != null && link == null) {
         WillMessage w = pendingWill;
         pendingWill = null;
-        node.router().publishWill(w.message());
+        publishWill(w);
       }
     });
   }
@@ -518,7 +528,10 @@ public final class Session {
     expiryTimer = -1;
     cancelTimer(willTimer);
     willTimer = -1;
-    pendingWill = null; // the session is resumed elsewhere: a delayed will is not due
+    if (pendingWill != null) {
+      node.cluster().willSettled(pendingWill); // the session is resumed elsewhere: a delayed will is not due
+      pendingWill = null;
+    }
     forwarding = forwardTo;
     heldForMove = new ArrayList<>();
     this.moveGraceMillis = graceMillis;

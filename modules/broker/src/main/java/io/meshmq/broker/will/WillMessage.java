@@ -9,9 +9,10 @@ import io.meshmq.core.message.PublishProperties;
  *
  * @param delaySeconds  MQTT 5 Will Delay Interval (0 = publish at once)
  * @param expirySeconds MQTT 5 Message Expiry Interval of the will, or -1
+ * @param token         tells this will from a later one of the same client id (a random number)
  */
 public record WillMessage(String topic, byte[] payload, int qos, boolean retain, PublishProperties properties,
-                          String clientId, long delaySeconds, long expirySeconds) {
+                          String clientId, long delaySeconds, long expirySeconds, long token) {
 
   public Message message() {
     long expiresAt = expirySeconds < 0 ? Message.NEVER : System.currentTimeMillis() + expirySeconds * 1000;
