@@ -1,6 +1,9 @@
 package io.meshmq.cluster;
 
+import io.meshmq.core.message.Delivery;
 import io.meshmq.core.message.Message;
+import java.util.List;
+import java.util.Map;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import java.util.Set;
@@ -34,8 +37,9 @@ final class Forwarder {
     return "meshmq.node." + nodeId;
   }
 
-  void forward(Message message, Runnable done) {
+  void forward(Message message, Map<String, List<Delivery.ShareRef>> sharedByNode, Runnable done) {
     Set<String> nodes = routes.remoteNodes(message.topic());
+    nodes.addAll(sharedByNode.keySet());
     if (nodes.isEmpty()) {
       done.run();
       return;
@@ -43,7 +47,8 @@ final class Forwarder {
     AtomicInteger pending = new AtomicInteger(nodes.size());
     for (String node : nodes) {
       forwarded.increment();
-      vertx.eventBus().request(address(node), message, options).onComplete(ar -> {
+      Forwarded body = new Forwarded(message, sharedByNode.getOrDefault(node, List.of()));
+      vertx.eventBus().request(address(node), body, options).onComplete(ar -> {
         if (ar.failed()) {
           failed.increment();
           log.warn("Forwarding {} to node {} failed: {}", message, node, ar.cause().toString());

@@ -58,8 +58,14 @@ final class HazelcastClusterLink implements ClusterLink {
   }
 
   @Override
-  public void forward(Message message, Runnable done) {
-    forwarder.forward(message, done);
+  public void forward(Message message, java.util.Map<String, java.util.List<io.meshmq.core.message.Delivery.ShareRef>> sharedByNode,
+                      Runnable done) {
+    forwarder.forward(message, sharedByNode, done);
+  }
+
+  @Override
+  public void matchRemoteShared(String topic, RemoteSharedVisitor visitor) {
+    routes.matchShared(topic, visitor);
   }
 
   @Override

@@ -4,7 +4,6 @@ import io.meshmq.broker.BrokerNode;
 import io.meshmq.broker.config.BrokerSettings;
 import io.meshmq.broker.session.Session;
 import io.meshmq.broker.session.SessionSnapshot;
-import io.meshmq.core.message.Message;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -43,8 +42,9 @@ final class NodeInbox extends VerticleBase {
   public Future<?> start() {
     consumer = vertx.eventBus().consumer(address, msg -> {
       Object body = msg.body();
-      if (body instanceof Message m) {
-        node.router().routeLocal(m, () -> msg.reply(null));
+      if (body instanceof Forwarded f) {
+        log.debug("Forwarded {} with shared groups {}", f.message(), f.shares());
+        node.router().routeLocal(f.message(), f.shares(), () -> msg.reply(null));
       } else if (HazelcastClusterLink.KICK.equals(msg.headers().get(HazelcastClusterLink.ACTION)) && body instanceof String clientId) {
         Session s = node.sessions().get(clientId);
         if (s == null) {

@@ -36,6 +36,8 @@ final class RouteTable {
   private final IMap<String, Boolean> map;
   private final String self;
   private final TopicTrie<String, Boolean> remote = new TopicTrie<>();
+  /** Other nodes' shared groups: filter -> (group + node) -> the pair, for one-delivery-per-group choices. */
+  private final TopicTrie<String, SharedRoute> remoteShared = new TopicTrie<>();
   private final Set<String> ownFilters = ConcurrentHashMap.newKeySet();
   private UUID listener;
 
@@ -67,6 +69,15 @@ final class RouteTable {
     map.deleteAsync(key(self, filter));
   }
 
+  /** A shared group with members on a node. */
+  record SharedRoute(String group, String node) {
+  }
+
+  /** Visits the other nodes' shared groups whose filter matches the topic. */
+  void matchShared(String topic, io.meshmq.broker.routing.ClusterLink.RemoteSharedVisitor visitor) {
+    remoteShared.matchEntries(topic, (filter, key, route) -> visitor.visit(route.group(), filter, route.node()));
+  }
+
   /** The other nodes that have a route matching the topic. */
   Set<String> remoteNodes(String topic) {
     Set<String> nodes = new HashSet<>(4);
@@ -75,7 +86,7 @@ final class RouteTable {
   }
 
   int remoteRouteCount() {
-    return remote.size();
+    return remote.size() + remoteShared.size();
   }
 
   /** Forgets a departed node's routes locally, at once (membership event). */
@@ -87,7 +98,14 @@ final class RouteTable {
       }
     });
     filters.forEach(f -> remote.remove(f, node));
-    log.info("Dropped {} routes of departed node {}", filters.size(), node);
+    List<String[]> shared = new ArrayList<>();
+    remoteShared.forEach((filter, key, route) -> {
+      if (route.node().equals(node)) {
+        shared.add(new String[] {filter, key});
+      }
+    });
+    shared.forEach(e -> remoteShared.remove(e[0], e[1]));
+    log.info("Dropped {} routes of departed node {}", filters.size() + shared.size(), node);
   }
 
   /** Removes a departed node's routes from the cluster table (done by one survivor). */
@@ -120,7 +138,7 @@ final class RouteTable {
           continue;
         }
         seen.add(k);
-        remote.put(filter, node, Boolean.TRUE);
+        mirror(node, filter, true);
       }
       List<String[]> stale = new ArrayList<>();
       remote.forEach((filter, node, v) -> {
@@ -129,6 +147,13 @@ final class RouteTable {
         }
       });
       stale.forEach(s -> remote.remove(s[0], s[1]));
+      List<String[]> staleShared = new ArrayList<>();
+      remoteShared.forEach((filter, k, route) -> {
+        if (!seen.contains(key(route.node(), "$share/" + route.group() + "/" + filter))) {
+          staleShared.add(new String[] {filter, k});
+        }
+      });
+      staleShared.forEach(s -> remoteShared.remove(s[0], s[1]));
       for (String f : ownFilters) {
         if (!map.containsKey(key(self, f))) {
           map.set(key(self, f), Boolean.TRUE);
@@ -136,6 +161,23 @@ final class RouteTable {
       }
       return null;
     }, false);
+  }
+
+  /** Applies one route of another node to the local mirror: an ordinary filter, or a shared group. */
+  private void mirror(String node, String routeKey, boolean added) {
+    io.meshmq.core.topic.SharedSubscription shared = io.meshmq.core.topic.SharedSubscription.isShared(routeKey)
+        ? io.meshmq.core.topic.SharedSubscription.parse(routeKey) : null;
+    if (shared == null) {
+      if (added) {
+        remote.put(routeKey, node, Boolean.TRUE);
+      } else {
+        remote.remove(routeKey, node);
+      }
+    } else if (added) {
+      remoteShared.put(shared.filter(), shared.group() + SEPARATOR + node, new SharedRoute(shared.group(), node));
+    } else {
+      remoteShared.remove(shared.filter(), shared.group() + SEPARATOR + node);
+    }
   }
 
   private static String key(String node, String filter) {
@@ -177,12 +219,7 @@ final class RouteTable {
       if (node.equals(self)) {
         return;
       }
-      String filter = key.substring(sep + 1);
-      if (added) {
-        remote.put(filter, node, Boolean.TRUE);
-      } else {
-        remote.remove(filter, node);
-      }
+      mirror(node, key.substring(sep + 1), added);
     }
   }
 }

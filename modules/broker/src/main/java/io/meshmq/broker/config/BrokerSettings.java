@@ -70,7 +70,8 @@ public final class BrokerSettings {
   public static final Setting<Boolean> SHARED_SUBSCRIPTIONS = booleanSetting("mqtt.shared-subscriptions", true,
       "Whether $share/{group}/{filter} subscriptions are accepted");
   public static final Setting<SharedStrategy> SHARED_STRATEGY = enumSetting("mqtt.shared-subscription-strategy",
-      SharedStrategy.ROUND_ROBIN, "How a shared subscription group picks the member for a message");
+      SharedStrategy.ROUND_ROBIN, "How a shared subscription group picks the member for a message "
+          + "(prefer-local: a member on the publisher's node when there is one online)");
   public static final Setting<Boolean> ALLOW_ZERO_LENGTH_CLIENT_ID = booleanSetting("mqtt.allow-zero-length-client-id", true,
       "Whether a client may connect with an empty client id (the broker assigns one)");
 
@@ -84,7 +85,13 @@ public final class BrokerSettings {
 
   /** How a shared subscription group chooses a member. */
   public enum SharedStrategy {
-    ROUND_ROBIN, RANDOM, STICKY
+    /** Members (and, in a cluster, the nodes that have members) take turns. */
+    ROUND_ROBIN,
+    RANDOM,
+    /** The same member until it goes offline. */
+    STICKY,
+    /** In a cluster, a member on the publisher's node when it has one online; round robin otherwise. */
+    PREFER_LOCAL
   }
 
   public static List<Setting<?>> all() {

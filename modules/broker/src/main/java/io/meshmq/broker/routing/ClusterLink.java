@@ -2,7 +2,10 @@ package io.meshmq.broker.routing;
 
 import io.meshmq.broker.session.SessionSnapshot;
 import io.meshmq.broker.will.WillMessage;
+import io.meshmq.core.message.Delivery;
 import io.meshmq.core.message.Message;
+import java.util.List;
+import java.util.Map;
 import io.vertx.core.Future;
 
 /**
@@ -12,11 +15,21 @@ import io.vertx.core.Future;
 public interface ClusterLink extends SubscriptionTable.FilterListener {
 
   /**
-   * Sends the message to every other node that has a route matching its topic: one message per node, which
-   * routes it to its local subscribers. {@code done} runs (on any thread) once every node has answered, or
-   * has been given up on.
+   * Sends the message to every other node that has a route matching its topic, and to the nodes chosen to
+   * deliver for shared groups ({@code sharedByNode}: node -> groups it delivers for): one message per node,
+   * which routes it to its local subscribers. {@code done} runs (on any thread) once every node has
+   * answered, or has been given up on.
    */
-  void forward(Message message, Runnable done);
+  void forward(Message message, Map<String, List<Delivery.ShareRef>> sharedByNode, Runnable done);
+
+  /** Visits every (group, filter, node) of another node's shared subscriptions whose filter matches the topic. */
+  void matchRemoteShared(String topic, RemoteSharedVisitor visitor);
+
+  /** Receives matching shared groups of other nodes. */
+  @FunctionalInterface
+  interface RemoteSharedVisitor {
+    void visit(String group, String filter, String node);
+  }
 
   /**
    * Records that this node now holds the client id; completes once any other node that held it has taken
@@ -49,8 +62,12 @@ public interface ClusterLink extends SubscriptionTable.FilterListener {
     }
 
     @Override
-    public void forward(Message message, Runnable done) {
+    public void forward(Message message, Map<String, List<Delivery.ShareRef>> sharedByNode, Runnable done) {
       done.run();
+    }
+
+    @Override
+    public void matchRemoteShared(String topic, RemoteSharedVisitor visitor) {
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +29,8 @@ public final class Router {
   private final SharedStrategy sharedStrategy;
   private final boolean retainAvailable;
   private final ClusterLink cluster;
+  /** Round-robin position per shared group, across the nodes that have members of it. */
+  private final Map<Delivery.ShareRef, AtomicInteger> groupCursors = new java.util.concurrent.ConcurrentHashMap<>();
 
   public Router(SubscriptionTable table, RetainedStore retained, SharedStrategy sharedStrategy, boolean retainAvailable,
                 ClusterLink cluster) {
@@ -39,24 +42,99 @@ public final class Router {
   }
 
   /**
-   * Routes a message published on this node: retained store, local sessions and the other nodes of the
-   * cluster. {@code onRouted} runs on the calling context once all of them have taken it. Returns the number
-   * of local target sessions.
+   * Routes a message published on this node: retained store, local sessions, one member of every matching
+   * shared group cluster-wide, and the other nodes of the cluster. {@code onRouted} runs on the calling context
+   * once all of them have taken it. Returns the number of local target sessions.
    */
   public int route(Message message, Runnable onRouted) {
     RouteCompletion completion = new RouteCompletion(Vertx.currentContext(), onRouted);
+    List<Subscription> localShared = new ArrayList<>(0);
+    Map<String, List<Delivery.ShareRef>> remoteShared = chooseSharedTargets(message.topic(), localShared);
     completion.add();
-    cluster.forward(message, completion::done);
-    return routeHere(message, completion, true);
+    cluster.forward(message, remoteShared, completion::done);
+    storeRetained(message, completion);
+    int sessions = routeDirect(message, completion) + deliverShared(message, localShared, completion);
+    completion.done(); // the count started at one, so that nothing completed before every target was counted
+    return sessions;
   }
 
-  /** Routes a message another node forwarded: local sessions only (that node did the rest). */
+  /**
+   * Routes a message another node forwarded: local ordinary subscriptions, plus one member of each shared
+   * group that node chose this node for (that node did the rest).
+   */
+  public int routeLocal(Message message, List<Delivery.ShareRef> sharedHere, Runnable onRouted) {
+    RouteCompletion completion = new RouteCompletion(Vertx.currentContext(), onRouted);
+    List<Subscription> members = new ArrayList<>(sharedHere.size());
+    for (Delivery.ShareRef ref : sharedHere) {
+      SharedGroup group = table.sharedGroup(ref.filter(), ref.group());
+      Subscription member = group == null ? null : group.pick(sharedStrategy, null);
+      if (member != null) {
+        members.add(member);
+      } else {
+        log.debug("Shared group {} on {} has no member here any more; message {} not delivered to it", ref.group(),
+            ref.filter(), message);
+      }
+    }
+    int sessions = routeDirect(message, completion) + deliverShared(message, members, completion);
+    completion.done();
+    return sessions;
+  }
+
+  /** Forwarded message without shared-group duties. */
   public int routeLocal(Message message, Runnable onRouted) {
-    return routeHere(message, new RouteCompletion(Vertx.currentContext(), onRouted), false);
+    return routeLocal(message, List.of(), onRouted);
   }
 
-  private int routeHere(Message message, RouteCompletion completion, boolean storeRetained) {
-    if (storeRetained && message.retain() && retainAvailable) {
+  /**
+   * For every shared group whose filter matches, picks the node that delivers (one per group cluster-wide):
+   * local picks are added to {@code localMembers}; the others come back as share references per node.
+   */
+  private Map<String, List<Delivery.ShareRef>> chooseSharedTargets(String topic, List<Subscription> localMembers) {
+    Map<Delivery.ShareRef, SharedCandidates> candidates = new HashMap<>(0);
+    table.matchShared(topic, g -> candidates.computeIfAbsent(new Delivery.ShareRef(g.group, g.filter),
+        k -> new SharedCandidates()).local = g);
+    cluster.matchRemoteShared(topic, (group, filter, node) -> candidates.computeIfAbsent(
+        new Delivery.ShareRef(group, filter), k -> new SharedCandidates()).remote.add(node));
+    if (candidates.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, List<Delivery.ShareRef>> byNode = new HashMap<>(0);
+    for (Map.Entry<Delivery.ShareRef, SharedCandidates> e : candidates.entrySet()) {
+      SharedCandidates c = e.getValue();
+      boolean localUsable = c.local != null && !c.local.isEmpty();
+      int choices = (localUsable ? 1 : 0) + c.remote.size();
+      if (choices == 0) {
+        continue;
+      }
+      int pick;
+      if (localUsable && (c.remote.isEmpty() || (sharedStrategy == SharedStrategy.PREFER_LOCAL && c.local.hasOnlineMember()))) {
+        pick = 0;
+      } else if (sharedStrategy == SharedStrategy.RANDOM) {
+        pick = java.util.concurrent.ThreadLocalRandom.current().nextInt(choices);
+      } else {
+        pick = Math.floorMod(groupCursors.computeIfAbsent(e.getKey(), k -> new AtomicInteger()).getAndIncrement(), choices);
+      }
+      if (localUsable && pick == 0) {
+        Subscription member = c.local.pick(sharedStrategy, null);
+        if (member != null) {
+          localMembers.add(member);
+        }
+      } else {
+        String node = c.remote.get(localUsable ? pick - 1 : pick);
+        byNode.computeIfAbsent(node, n -> new ArrayList<>(1)).add(e.getKey());
+      }
+    }
+    return byNode;
+  }
+
+  /** The nodes that can deliver for one shared group: this one (if it has members) and the others. */
+  private static final class SharedCandidates {
+    SharedGroup local;
+    final List<String> remote = new ArrayList<>(2);
+  }
+
+  private void storeRetained(Message message, RouteCompletion completion) {
+    if (message.retain() && retainAvailable) {
       completion.add();
       retained.put(message).onComplete(ar -> {
         if (ar.failed()) {
@@ -65,6 +143,9 @@ public final class Router {
         completion.done();
       });
     }
+  }
+
+  private int routeDirect(Message message, RouteCompletion completion) {
     Map<Session, Target> targets = new HashMap<>();
     table.matchDirect(message.topic(), sub -> {
       if (sub.noLocal() && sub.clientId().equals(message.publisherId())) {
@@ -72,21 +153,17 @@ public final class Router {
       }
       targets.computeIfAbsent(sub.session(), s -> new Target()).add(sub);
     });
-    List<Subscription> sharedPicks = new ArrayList<>(0);
-    table.matchShared(message.topic(), group -> {
-      Subscription member = group.pick(sharedStrategy, null);
-      if (member != null) {
-        sharedPicks.add(member);
-      }
-    });
     for (Map.Entry<Session, Target> e : targets.entrySet()) {
       dispatch(e.getKey(), e.getValue().delivery(message), completion);
     }
-    for (Subscription member : sharedPicks) {
+    return targets.size();
+  }
+
+  private int deliverShared(Message message, List<Subscription> members, RouteCompletion completion) {
+    for (Subscription member : members) {
       dispatch(member.session(), sharedDelivery(message, member), completion);
     }
-    completion.done();
-    return targets.size() + sharedPicks.size();
+    return members.size();
   }
 
   /** Publishes a will (or any broker-made message) without waiting for anyone. */

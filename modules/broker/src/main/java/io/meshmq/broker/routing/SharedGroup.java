@@ -57,6 +57,15 @@ final class SharedGroup {
     return members.length;
   }
 
+  boolean hasOnlineMember() {
+    for (Subscription s : members) {
+      if (s.session().isOnline()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /**
    * The member that gets the next message: online members first (a persistent member that is offline only
    * gets messages when no member is online); {@code exclude} is skipped when another candidate exists.
@@ -68,7 +77,7 @@ final class SharedGroup {
       return null;
     }
     int start = switch (strategy) {
-      case ROUND_ROBIN -> Math.floorMod(cursor.getAndIncrement(), n);
+      case ROUND_ROBIN, PREFER_LOCAL -> Math.floorMod(cursor.getAndIncrement(), n);
       case RANDOM -> ThreadLocalRandom.current().nextInt(n);
       case STICKY -> Math.floorMod(cursor.get(), n);
     };

@@ -18,7 +18,7 @@ public final class SubscriptionTable {
   private final TopicTrie<Session, Subscription> direct = new TopicTrie<>();
   private final TopicTrie<String, SharedGroup> shared = new TopicTrie<>();
   private final AtomicInteger count = new AtomicInteger();
-  /** Local subscribers per filter (ordinary and shared together), guarded by {@link #lock}. */
+  /** Local subscribers per route key (see {@link #routeKey}), guarded by {@link #lock}. */
   private final Map<String, Integer> subscribersPerFilter = new HashMap<>();
   private final Object lock = new Object();
   private static final Future<Void> ROUTED = Future.succeededFuture();
@@ -66,8 +66,8 @@ public final class SubscriptionTable {
       } else {
         previous = direct.put(s.filter(), s.session(), s);
       }
-      if (previous == null && subscribersPerFilter.merge(s.filter(), 1, Integer::sum) == 1) {
-        routed = filterListener.firstSubscriber(s.filter());
+      if (previous == null && subscribersPerFilter.merge(routeKey(s), 1, Integer::sum) == 1) {
+        routed = filterListener.firstSubscriber(routeKey(s));
       }
     }
     if (previous == null) {
@@ -88,15 +88,24 @@ public final class SubscriptionTable {
       } else {
         removed = direct.remove(s.filter(), s.session()) != null;
       }
-      if (removed && subscribersPerFilter.merge(s.filter(), -1, Integer::sum) == 0) {
-        subscribersPerFilter.remove(s.filter());
-        filterListener.lastSubscriberGone(s.filter());
+      if (removed && subscribersPerFilter.merge(routeKey(s), -1, Integer::sum) == 0) {
+        subscribersPerFilter.remove(routeKey(s));
+        filterListener.lastSubscriberGone(routeKey(s));
       }
     }
     if (removed) {
       count.decrementAndGet();
     }
     return removed;
+  }
+
+  /**
+   * What the cluster route table records for a subscription: the filter for an ordinary one, the full
+   * {@code $share/group/filter} for a shared one (the cluster chooses one node per group, so it must know the
+   * nodes of each group).
+   */
+  static String routeKey(Subscription s) {
+    return s.isShared() ? s.fullFilter() : s.filter();
   }
 
   /** Visits every ordinary subscription matching the topic (a session may be visited once per matching filter). */
@@ -118,7 +127,7 @@ public final class SubscriptionTable {
     return count.get();
   }
 
-  /** Distinct filters with at least one local subscriber. */
+  /** Distinct route keys (filters, and shared groups with their filter) with at least one local subscriber. */
   public int filterCount() {
     synchronized (lock) {
       return subscribersPerFilter.size();
