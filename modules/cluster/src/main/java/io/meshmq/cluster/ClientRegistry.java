@@ -35,6 +35,25 @@ final class ClientRegistry {
     vertx.executeBlocking(() -> map.remove(clientId, self), false);
   }
 
+  /**
+   * Of the given locally connected client ids, those the registry now gives to another node (after a split
+   * brain healed, the latest claim won); ids it lost altogether are claimed again for this node.
+   */
+  Future<List<String>> claimedElsewhere(java.util.Collection<String> local, java.util.function.Predicate<String> isMember) {
+    return vertx.executeBlocking(() -> {
+      List<String> lost = new ArrayList<>();
+      for (String id : local) {
+        String holder = map.get(id);
+        if (holder == null) {
+          map.set(id, self);
+        } else if (!holder.equals(self) && isMember.test(holder)) {
+          lost.add(id);
+        }
+      }
+      return lost;
+    }, false);
+  }
+
   /** Client ids a departed node held, removed from the registry (done by one survivor). */
   Future<List<String>> purgeNode(String node) {
     return vertx.executeBlocking(() -> {

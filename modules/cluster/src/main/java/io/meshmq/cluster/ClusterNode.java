@@ -62,7 +62,10 @@ public final class ClusterNode {
     this.forwarder = forwarder;
     this.membershipRegistration = manager.getHazelcastInstance().getCluster()
         .addMembershipListener(new Departures(manager.getHazelcastInstance(), routes, clients, wills, broker));
-    this.reconcileTimer = vertx.setPeriodic(RECONCILE_MILLIS, id -> routes.reconcile());
+    this.reconcileTimer = vertx.setPeriodic(RECONCILE_MILLIS, id -> {
+      routes.reconcile();
+      dropClientsClaimedElsewhere(clients);
+    });
   }
 
   /** Joins the cluster and starts the broker on it. */
@@ -227,6 +230,28 @@ public final class ClusterNode {
       });
     });
     return moved.future();
+  }
+
+  /** After a split brain: a client id the registry gives to another node is taken down here (MQTT 5: 0x8E). */
+  private void dropClientsClaimedElsewhere(ClientRegistry clients) {
+    List<String> online = new ArrayList<>();
+    for (Session s : broker.node().sessions().all()) {
+      if (s.isOnline()) {
+        online.add(s.clientId());
+      }
+    }
+    if (online.isEmpty()) {
+      return;
+    }
+    clients.claimedElsewhere(online, node -> manager.getNodes().contains(node)).onSuccess(lost -> {
+      for (String id : lost) {
+        Session s = broker.node().sessions().get(id);
+        if (s != null) {
+          log.warn("Client {} is connected here and, since the cluster merged, on another node too: disconnecting it here", id);
+          s.execute(s::discard);
+        }
+      }
+    });
   }
 
   /** Handles members that leave or die: their routes go at once; the oldest survivor cleans the tables. */

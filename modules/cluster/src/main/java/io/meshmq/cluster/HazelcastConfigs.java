@@ -3,6 +3,9 @@ package io.meshmq.cluster;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MergePolicyConfig;
+import com.hazelcast.spi.merge.LatestUpdateMergePolicy;
+import com.hazelcast.spi.merge.PutIfAbsentMergePolicy;
 import com.hazelcast.config.NetworkConfig;
 import io.meshmq.broker.config.Settings;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
@@ -20,6 +23,11 @@ final class HazelcastConfigs {
   static final String WILLS = "meshmq.wills";
 
   private HazelcastConfigs() {
+  }
+
+  private static MapConfig latestUpdateWins(String name) {
+    return new MapConfig(name).setBackupCount(1).setPerEntryStatsEnabled(true)
+        .setMergePolicyConfig(new MergePolicyConfig(LatestUpdateMergePolicy.class.getName(), 100));
   }
 
   static Config build(Settings s) {
@@ -50,10 +58,17 @@ final class HazelcastConfigs {
     }
 
     // Committed data survives one member's loss: one synchronous backup, written before the caller is told.
-    c.addMapConfig(new MapConfig(ROUTES).setBackupCount(1));
-    c.addMapConfig(new MapConfig(RETAINED).setBackupCount(1));
-    c.addMapConfig(new MapConfig(CLIENTS).setBackupCount(1));
-    c.addMapConfig(new MapConfig(WILLS).setBackupCount(1));
+    // After a split brain heals, the maps merge:
+    // - routes: the union (put-if-absent); each node then re-asserts its own routes and deletes those it no
+    //   longer has (RouteTable.reconcile), so the table converges to what the nodes really hold;
+    // - retained messages, client ids and wills: the latest update wins (the newest retained message of a
+    //   topic, the node a client connected to last); nodes then take down local clients whose id the registry
+    //   gives to another node, so no client id stays connected twice.
+    c.addMapConfig(new MapConfig(ROUTES).setBackupCount(1)
+        .setMergePolicyConfig(new MergePolicyConfig(PutIfAbsentMergePolicy.class.getName(), 100)));
+    c.addMapConfig(latestUpdateWins(RETAINED));
+    c.addMapConfig(latestUpdateWins(CLIENTS));
+    c.addMapConfig(latestUpdateWins(WILLS));
     return c;
   }
 }

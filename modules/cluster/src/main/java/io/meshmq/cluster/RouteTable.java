@@ -124,8 +124,9 @@ final class RouteTable {
   }
 
   /**
-   * Rebuilds the mirror from the map and re-asserts this node's own routes (which a split brain or a lost
-   * partition may have dropped). Blocking map reads run off the event loop.
+   * Rebuilds the mirror from the map, re-asserts this node's own routes (which a split brain or a lost
+   * partition may have dropped) and removes own routes it no longer has (which a merge may have brought
+   * back). Blocking map reads run off the event loop.
    */
   Future<Void> reconcile() {
     return vertx.executeBlocking(() -> {
@@ -135,6 +136,10 @@ final class RouteTable {
         String node = k.substring(0, sep);
         String filter = k.substring(sep + 1);
         if (node.equals(self)) {
+          if (!ownFilters.contains(filter)) {
+            // A route this node dropped while the cluster was split, brought back by the merge.
+            map.delete(k);
+          }
           continue;
         }
         seen.add(k);
