@@ -30,6 +30,11 @@ final class ClientRegistry {
     map.setAsync(clientId, self);
   }
 
+  /** The node that holds the client id now (null if none). */
+  Future<String> holder(String clientId) {
+    return Future.fromCompletionStage(map.getAsync(clientId), vertx.getOrCreateContext());
+  }
+
   /** Forgets the client id unless another node claimed it meanwhile. */
   void release(String clientId) {
     vertx.executeBlocking(() -> map.remove(clientId, self), false);

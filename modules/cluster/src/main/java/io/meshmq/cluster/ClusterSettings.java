@@ -21,11 +21,12 @@ public final class ClusterSettings {
   public static final Setting<String> HOST = stringSetting("cluster.host", "127.0.0.1",
       "Interface Hazelcast binds to and advertises (on Kubernetes: the pod IP, from the environment)");
   public static final Setting<Integer> PORT = intSetting("cluster.port", 5701, 1, 65_535,
-      "Hazelcast member port; the next free one is taken when it is in use (up to +20)");
+      "Hazelcast member port; the next free one is taken when it is in use (up to +9)");
   public static final Setting<Discovery> DISCOVERY = enumSetting("cluster.discovery", Discovery.TCP,
       "How members find each other: tcp (the cluster.members list) or kubernetes (DNS of a headless Service)");
   public static final Setting<String> MEMBERS = stringSetting("cluster.members", "127.0.0.1",
-      "tcp discovery: comma-separated member addresses (host or host:port); ports 5701-5720 of each host are tried");
+      "tcp discovery: comma-separated member addresses (host or host:port); a host without a port is tried at "
+          + "cluster.port, a loopback host at cluster.port to cluster.port + 9");
   public static final Setting<String> KUBERNETES_SERVICE_DNS = stringSetting("cluster.kubernetes.service-dns", "",
       "kubernetes discovery: DNS name of the headless Service, e.g. meshmq-hz.default.svc.cluster.local");
   public static final Setting<Integer> MEMBER_TIMEOUT_SECONDS = intSetting("cluster.member-timeout-seconds", 10, 2, 600,

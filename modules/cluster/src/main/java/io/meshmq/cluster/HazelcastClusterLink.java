@@ -90,6 +90,11 @@ final class HazelcastClusterLink implements ClusterLink {
   }
 
   @Override
+  public Future<Boolean> stillHolds(String clientId) {
+    return clients.holder(clientId).map(self::equals);
+  }
+
+  @Override
   public void sessionRestored(String clientId) {
     String from = movingFrom.remove(clientId);
     if (from != null) {

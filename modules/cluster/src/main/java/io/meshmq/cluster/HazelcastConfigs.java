@@ -9,7 +9,8 @@ import com.hazelcast.spi.merge.PutIfAbsentMergePolicy;
 import com.hazelcast.config.NetworkConfig;
 import io.meshmq.broker.config.Settings;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The Hazelcast configuration of a node: Vert.x's own (from {@code ConfigUtil.loadConfig()}, which keeps the
@@ -25,6 +26,33 @@ final class HazelcastConfigs {
   private HazelcastConfigs() {
   }
 
+  /**
+   * The TCP join list with explicit ports: a member without one gets the cluster port, and on loopback the
+   * next nine as well (several nodes on one machine take consecutive ports). Explicit ports matter after a
+   * split brain: Hazelcast's search for the other side waits seconds on every port it guesses.
+   */
+  static List<String> members(String configured, int port) {
+    List<String> out = new ArrayList<>();
+    for (String m : configured.split("\\s*,\\s*")) {
+      if (m.isEmpty()) {
+        continue;
+      }
+      boolean hasPort = m.lastIndexOf(':') > m.lastIndexOf(']') && m.indexOf(':') == m.lastIndexOf(':');
+      if (hasPort) {
+        out.add(m);
+      } else if (m.equals("localhost") || m.startsWith("127.")) {
+        for (int p = port; p < port + LOOPBACK_PORTS; p++) {
+          out.add(m + ":" + p);
+        }
+      } else {
+        out.add(m + ":" + port);
+      }
+    }
+    return out;
+  }
+
+  private static final int LOOPBACK_PORTS = 10;
+
   private static MapConfig latestUpdateWins(String name) {
     return new MapConfig(name).setBackupCount(1).setPerEntryStatsEnabled(true)
         .setMergePolicyConfig(new MergePolicyConfig(LatestUpdateMergePolicy.class.getName(), 100));
@@ -38,13 +66,13 @@ final class HazelcastConfigs {
     c.setProperty("hazelcast.shutdownhook.enabled", "false");
     c.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(s.get(ClusterSettings.MEMBER_TIMEOUT_SECONDS)));
     c.setProperty("hazelcast.heartbeat.interval.seconds", "1");
-    c.setProperty("hazelcast.tcp.join.port.try.count", "20");
     c.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
     c.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
 
     NetworkConfig net = c.getNetworkConfig();
-    net.setPort(s.get(ClusterSettings.PORT)).setPortAutoIncrement(true).setPortCount(20);
-    net.getInterfaces().setEnabled(true).addInterface(s.get(ClusterSettings.HOST));
+    net.setPort(s.get(ClusterSettings.PORT)).setPortAutoIncrement(true).setPortCount(LOOPBACK_PORTS);
+    // Bind and advertise cluster.host. (Not through Hazelcast's interface list: with interfaces enabled it drops
+    // every address of a member given by name that is not on this host, so members named by DNS never join.)
     c.setProperty("hazelcast.local.localAddress", s.get(ClusterSettings.HOST));
     JoinConfig join = net.getJoin();
     join.getMulticastConfig().setEnabled(false);
@@ -54,7 +82,7 @@ final class HazelcastConfigs {
       join.getKubernetesConfig().setEnabled(true).setProperty("service-dns", s.get(ClusterSettings.KUBERNETES_SERVICE_DNS));
     } else {
       join.getKubernetesConfig().setEnabled(false);
-      join.getTcpIpConfig().setEnabled(true).setMembers(Arrays.asList(s.get(ClusterSettings.MEMBERS).split("\\s*,\\s*")));
+      join.getTcpIpConfig().setEnabled(true).setMembers(members(s.get(ClusterSettings.MEMBERS), s.get(ClusterSettings.PORT)));
     }
 
     // Committed data survives one member's loss: one synchronous backup, written before the caller is told.

@@ -220,10 +220,25 @@ final class ConnectFlow {
 
   /** On the session's (new) owner context, which is this connection's. */
   private void attach(Session s, long claimNumber, boolean sessionPresent) {
-    if (s.latestClaim() != claimNumber) {
+    if (s.latestClaim() != claimNumber || s.hasEnded()) {
       turnAway();
       return;
     }
+    // Another node may have claimed the client id after this one did, and asked this node to let go before
+    // the session existed here: the registry has the last word.
+    c.node.cluster().stillHolds(c.clientId).onComplete(held -> s.execute(() -> {
+      if (held.failed() || !held.result() || s.latestClaim() != claimNumber || s.hasEnded()) {
+        if (!s.hasEnded() && s.latestClaim() == claimNumber) {
+          s.end();
+        }
+        turnAway();
+        return;
+      }
+      accept(s, sessionPresent);
+    }));
+  }
+
+  private void accept(Session s, boolean sessionPresent) {
     if (c.isClosed()) {
       // The client went away while we were connecting it: the session carries on as after a connection loss.
       s.attach(c, inflightWindow(), sessionExpirySeconds);

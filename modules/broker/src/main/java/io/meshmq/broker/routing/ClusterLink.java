@@ -39,6 +39,9 @@ public interface ClusterLink extends SubscriptionTable.FilterListener {
    */
   Future<SessionSnapshot> claimClient(String clientId, boolean cleanStart);
 
+  /** Whether the cluster registry still gives the client id to this node (checked just before CONNACK). */
+  Future<Boolean> stillHolds(String clientId);
+
   /** A session handed over by another node is installed here: that node may pass on what it still gets. */
   void sessionRestored(String clientId);
 
@@ -50,6 +53,8 @@ public interface ClusterLink extends SubscriptionTable.FilterListener {
 
   /** The session of that client id ended on this node. */
   void releaseClient(String clientId);
+
+  Future<Boolean> HOLDS = Future.succeededFuture(true);
 
   ClusterLink STANDALONE = new ClusterLink() {
     @Override
@@ -73,6 +78,11 @@ public interface ClusterLink extends SubscriptionTable.FilterListener {
     @Override
     public Future<SessionSnapshot> claimClient(String clientId, boolean cleanStart) {
       return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<Boolean> stillHolds(String clientId) {
+      return HOLDS;
     }
 
     @Override
