@@ -56,6 +56,8 @@ class CrossNodeRoutingTest {
     MqttConnectOptions o = new MqttConnectOptions();
     o.setCleanSession(clean);
     o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+    // Paho's synchronous publish can see its in-flight count before the previous PUBACK decremented it.
+    o.setMaxInflight(1000);
     c.connect(o);
     clients.add(c);
     return c;
