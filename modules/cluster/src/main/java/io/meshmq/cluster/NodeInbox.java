@@ -115,11 +115,16 @@ final class NodeInbox extends VerticleBase {
   private void deliverToMovedSession(String clientId, byte[] bytes) {
     Session s = node.sessions().get(clientId);
     if (s == null) {
+      // The session moved on again (the client reconnected elsewhere): its forwarding ghost passes it on.
+      s = moving.get(clientId);
+    }
+    if (s == null) {
       log.warn("A message followed session {} here, but the session is gone", clientId);
       return;
     }
     var d = SessionWire.decodeDelivery(bytes);
-    s.execute(() -> s.deliver(d));
+    Session target = s;
+    target.execute(() -> target.deliver(d));
   }
 
   @Override
