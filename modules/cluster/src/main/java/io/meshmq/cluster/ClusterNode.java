@@ -49,10 +49,12 @@ public final class ClusterNode {
   private final UUID membershipRegistration;
 
   private final long handoverGraceMillis;
+  /** Set first thing in {@link #stop()}: a draining node reports itself not ready. */
+  private volatile boolean draining;
 
   private ClusterNode(Vertx vertx, HazelcastClusterManager manager, Broker broker, RouteTable routes,
                       HazelcastRetainedStore retained, Forwarder forwarder, ClientRegistry clients,
-                      WillRegistry wills, long handoverGraceMillis) {
+                      WillRegistry wills, HazelcastSessionStore store, long handoverGraceMillis) {
     this.handoverGraceMillis = handoverGraceMillis;
     this.vertx = vertx;
     this.manager = manager;
@@ -61,7 +63,7 @@ public final class ClusterNode {
     this.retained = retained;
     this.forwarder = forwarder;
     this.membershipRegistration = manager.getHazelcastInstance().getCluster()
-        .addMembershipListener(new Departures(manager.getHazelcastInstance(), routes, clients, wills, broker));
+        .addMembershipListener(new Departures(manager.getHazelcastInstance(), routes, clients, wills, store, broker));
     this.reconcileTimer = vertx.setPeriodic(RECONCILE_MILLIS, id -> {
       routes.reconcile();
       dropClientsClaimedElsewhere(clients);
@@ -86,8 +88,10 @@ public final class ClusterNode {
     HazelcastRetainedStore retained = new HazelcastRetainedStore(vertx, hz.getMap(HazelcastConfigs.RETAINED));
     ClientRegistry clients = new ClientRegistry(vertx, hz.getMap(HazelcastConfigs.CLIENTS), self);
     WillRegistry wills = new WillRegistry(vertx, hz.getMap(HazelcastConfigs.WILLS), self);
+    HazelcastSessionStore store = new HazelcastSessionStore(vertx, hz.getMap(HazelcastConfigs.SESSIONS),
+        hz.getMap(HazelcastConfigs.SESSION_MESSAGES));
     Forwarder forwarder = new Forwarder(vertx, routes, timeout);
-    HazelcastClusterLink link = new HazelcastClusterLink(vertx, self, routes, forwarder, clients, wills,
+    HazelcastClusterLink link = new HazelcastClusterLink(vertx, self, routes, forwarder, clients, wills, store,
         node -> manager.getNodes().contains(node), timeout);
     Settings named = settings.get(BrokerSettings.NODE_ID).isEmpty() ? settings.with(BrokerSettings.NODE_ID, self) : settings;
     return routes.start()
@@ -98,7 +102,7 @@ public final class ClusterNode {
             .map(id -> {
               log.info("Node {} joined cluster '{}' with {} members; {} remote routes loaded", self,
                   settings.get(ClusterSettings.NAME), hz.getCluster().getMembers().size(), routes.remoteRouteCount());
-              return new ClusterNode(vertx, manager, broker, routes, retained, forwarder, clients, wills,
+              return new ClusterNode(vertx, manager, broker, routes, retained, forwarder, clients, wills, store,
                   TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.HANDOVER_GRACE_SECONDS)));
             }));
   }
@@ -150,12 +154,37 @@ public final class ClusterNode {
     return forwarder.failed.sum();
   }
 
+  /** Whether {@link #stop()} has begun (the node is draining and must not be given new clients). */
+  public boolean isDraining() {
+    return draining;
+  }
+
+  /**
+   * Whether Hazelcast reports the cluster safe (every partition's backups in sync). Asks the other members, so
+   * it blocks: call it from a worker thread, never from an event loop.
+   */
+  public boolean isClusterSafe() {
+    HazelcastInstance hz = manager.getHazelcastInstance();
+    return hz.getLifecycleService().isRunning() && hz.getPartitionService().isClusterSafe();
+  }
+
+  /** The Vert.x node ids of the cluster's members, this one included. */
+  public List<String> memberNodeIds() {
+    return List.copyOf(manager.getNodes());
+  }
+
+  /** Routes in this node's table: the other nodes' (mirrored) plus its own filters with local subscribers. */
+  public int routeTableSize() {
+    return routes.remoteRouteCount() + broker.node().subscriptions().filterCount();
+  }
+
   /**
    * Leaves the cluster gracefully: stops accepting, takes the clients down (MQTT 5: DISCONNECT 0x8B), re-homes
    * every remaining persistent session on the other nodes (subscriptions, in-flight and queued messages; what
    * still arrives here follows them until every node routes to their new home), then leaves Hazelcast.
    */
   public Future<Void> stop() {
+    draining = true;
     vertx.cancelTimer(reconcileTimer);
     try {
       manager.getHazelcastInstance().getCluster().removeMembershipListener(membershipRegistration);
@@ -260,14 +289,32 @@ public final class ClusterNode {
     private final RouteTable routes;
     private final ClientRegistry clients;
     private final WillRegistry wills;
+    private final HazelcastSessionStore store;
     private final Broker broker;
 
-    Departures(HazelcastInstance hz, RouteTable routes, ClientRegistry clients, WillRegistry wills, Broker broker) {
+    Departures(HazelcastInstance hz, RouteTable routes, ClientRegistry clients, WillRegistry wills,
+               HazelcastSessionStore store, Broker broker) {
       this.hz = hz;
       this.routes = routes;
       this.clients = clients;
       this.wills = wills;
+      this.store = store;
       this.broker = broker;
+    }
+
+    private void adopt(SessionSnapshot snapshot) {
+      var node = broker.node();
+      if (node.sessions().get(snapshot.clientId()) != null) {
+        return;
+      }
+      Session s = new Session(snapshot.clientId(), node, io.vertx.core.Vertx.currentContext(),
+          node.settings().get(io.meshmq.broker.config.BrokerSettings.MAX_INFLIGHT),
+          node.settings().get(io.meshmq.broker.config.BrokerSettings.MAX_QUEUED_MESSAGES));
+      node.sessions().claim(snapshot.clientId(), false, () -> s);
+      clients.record(snapshot.clientId());
+      s.execute(() -> s.adopt(snapshot, 0));
+      log.info("Session {} of a departed node recovered here: {} subscriptions, {} unacknowledged messages",
+          snapshot.clientId(), snapshot.subscriptions().size(), snapshot.queued().size());
     }
 
     @Override
@@ -286,7 +333,11 @@ public final class ClusterNode {
       Member oldest = hz.getCluster().getMembers().iterator().next();
       if (oldest.localMember()) {
         routes.purgeNode(node);
-        clients.purgeNode(node).onSuccess(ids -> log.info("Released {} client ids held by node {}", ids.size(), node));
+        clients.purgeNode(node).onSuccess(ids -> {
+          log.info("Released {} client ids held by node {}", ids.size(), node);
+          // Its persistent sessions live on here: rebuilt from the session store, so their queues keep filling.
+          broker.vertx().runOnContext(v -> store.load(ids).onSuccess(sessions -> sessions.forEach(this::adopt)));
+        });
         // Publishing needs a Vert.x context for the routing's completion; the inbox context is as good as any.
         broker.vertx().runOnContext(v -> wills.publishWillsOf(node, broker.node().router()));
       }

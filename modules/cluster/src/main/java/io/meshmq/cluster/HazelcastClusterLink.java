@@ -30,14 +30,16 @@ final class HazelcastClusterLink implements ClusterLink {
   private final Forwarder forwarder;
   private final ClientRegistry clients;
   private final WillRegistry wills;
+  private final HazelcastSessionStore store;
   private final Predicate<String> isMember;
   private final long timeoutMillis;
   /** Client id -> the node a session is being handed over from, until it is installed here. */
   private final java.util.Map<String, String> movingFrom = new java.util.concurrent.ConcurrentHashMap<>();
 
   HazelcastClusterLink(Vertx vertx, String self, RouteTable routes, Forwarder forwarder, ClientRegistry clients,
-                       WillRegistry wills, Predicate<String> isMember, long timeoutMillis) {
+                       WillRegistry wills, HazelcastSessionStore store, Predicate<String> isMember, long timeoutMillis) {
     this.wills = wills;
+    this.store = store;
     this.vertx = vertx;
     this.self = self;
     this.routes = routes;
@@ -100,6 +102,26 @@ final class HazelcastClusterLink implements ClusterLink {
     if (from != null) {
       vertx.eventBus().send(Forwarder.address(from), clientId, new DeliveryOptions().addHeader(ACTION, READY));
     }
+  }
+
+  @Override
+  public Future<Void> messageTaken(String clientId, long sequence, io.meshmq.core.message.Delivery delivery) {
+    return store.messageTaken(clientId, sequence, delivery);
+  }
+
+  @Override
+  public void messageDone(String clientId, long messageId) {
+    store.messageDone(clientId, messageId);
+  }
+
+  @Override
+  public void sessionChanged(SessionSnapshot state) {
+    store.sessionChanged(state);
+  }
+
+  @Override
+  public void sessionEnded(String clientId) {
+    store.sessionEnded(clientId);
   }
 
   @Override

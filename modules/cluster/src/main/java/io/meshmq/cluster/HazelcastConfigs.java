@@ -22,6 +22,8 @@ final class HazelcastConfigs {
   static final String RETAINED = "meshmq.retained";
   static final String CLIENTS = "meshmq.clients";
   static final String WILLS = "meshmq.wills";
+  static final String SESSIONS = "meshmq.sessions";
+  static final String SESSION_MESSAGES = "meshmq.session-messages";
 
   private HazelcastConfigs() {
   }
@@ -97,6 +99,9 @@ final class HazelcastConfigs {
     c.addMapConfig(latestUpdateWins(RETAINED));
     c.addMapConfig(latestUpdateWins(CLIENTS));
     c.addMapConfig(latestUpdateWins(WILLS));
+    c.addMapConfig(latestUpdateWins(SESSIONS));
+    c.addMapConfig(new MapConfig(SESSION_MESSAGES).setBackupCount(1)
+        .setMergePolicyConfig(new MergePolicyConfig(PutIfAbsentMergePolicy.class.getName(), 100)));
     return c;
   }
 }

@@ -305,6 +305,16 @@ public final class ClientConnection implements SessionLink {
   // ---------------------------------------------------------------- SessionLink
 
   @Override
+  public int protocolVersion() {
+    return protocolVersion;
+  }
+
+  @Override
+  public int keepAliveSeconds() {
+    return keepAliveSeconds;
+  }
+
+  @Override
   public boolean sendPublish(Delivery delivery, int packetId, boolean dup) {
     if (closed) {
       return true;

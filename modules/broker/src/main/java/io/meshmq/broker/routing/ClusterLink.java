@@ -1,6 +1,7 @@
 package io.meshmq.broker.routing;
 
 import io.meshmq.broker.session.SessionSnapshot;
+import io.meshmq.broker.session.SessionStore;
 import io.meshmq.broker.will.WillMessage;
 import io.meshmq.core.message.Delivery;
 import io.meshmq.core.message.Message;
@@ -12,7 +13,7 @@ import io.vertx.core.Future;
  * What a broker node needs from the cluster: record its routes where other nodes find them, and hand a
  * published message to every other node with a matching route. A standalone node has no other nodes.
  */
-public interface ClusterLink extends SubscriptionTable.FilterListener {
+public interface ClusterLink extends SubscriptionTable.FilterListener, SessionStore {
 
   /**
    * Sends the message to every other node that has a route matching its topic, and to the nodes chosen to
@@ -57,6 +58,23 @@ public interface ClusterLink extends SubscriptionTable.FilterListener {
   Future<Boolean> HOLDS = Future.succeededFuture(true);
 
   ClusterLink STANDALONE = new ClusterLink() {
+    @Override
+    public Future<Void> messageTaken(String clientId, long sequence, Delivery delivery) {
+      return STORED;
+    }
+
+    @Override
+    public void messageDone(String clientId, long messageId) {
+    }
+
+    @Override
+    public void sessionChanged(SessionSnapshot state) {
+    }
+
+    @Override
+    public void sessionEnded(String clientId) {
+    }
+
     @Override
     public Future<Void> firstSubscriber(String filter) {
       return Future.succeededFuture();

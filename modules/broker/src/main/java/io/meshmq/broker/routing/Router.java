@@ -198,10 +198,16 @@ public final class Router {
   private static void dispatch(Session session, Delivery d, RouteCompletion completion) {
     completion.add();
     session.execute(() -> {
+      io.vertx.core.Future<Void> stored = null;
       try {
-        session.deliver(d);
+        stored = session.deliver(d);
       } finally {
-        completion.done();
+        if (stored == null) {
+          completion.done();
+        } else {
+          // A persistent session's QoS 1/2 message: acknowledged to the publisher once stored with its backup.
+          stored.onComplete(ar -> completion.done());
+        }
       }
     });
   }

@@ -59,6 +59,16 @@ public final class Session {
   private long expiryTimer = -1;
   private WillMessage pendingWill;
   private long willTimer = -1;
+  /**
+   * Order of the QoS 1/2 messages written to the session store (recovery replays in this order). Starts from
+   * the clock, so that a session that moved on to another node keeps counting upwards there.
+   */
+  private long storeSequence = System.currentTimeMillis() * 1000;
+  /** Ids of the messages this session has in the session store, to report each one done. */
+  private java.util.Set<Long> storedIds;
+  private boolean stateSaved;
+  /** The session moved to another node, which now owns its stored state: ending here must not delete it. */
+  private boolean movedAway;
   /** Set once the session moved to another node: what still arrives here follows it there. */
   private java.util.function.Consumer<Delivery> forwarding;
   /** What arrived after the move and before the new node was ready to take it (bounded like the queue). */
@@ -87,6 +97,18 @@ public final class Session {
 
   public boolean hasEnded() {
     return ended;
+  }
+
+  /** The attached connection's protocol version (3, 4 or 5), 0 when none is attached. Owner context. */
+  public int protocolVersion() {
+    SessionLink l = link;
+    return l == null ? 0 : l.protocolVersion();
+  }
+
+  /** The attached connection's keep-alive in seconds, 0 when none is attached. Owner context. */
+  public int keepAliveSeconds() {
+    SessionLink l = link;
+    return l == null ? 0 : l.keepAliveSeconds();
   }
 
   void claimedBy(long claimNumber) {
@@ -206,8 +228,10 @@ public final class Session {
         link.sendPubrel(m.packetId(), true);
       } else if (!link.sendPublish(m.delivery(), m.packetId(), true)) {
         window.drop(m.packetId());
+        forget(m.delivery());
       }
     }
+    saveState();
     pump();
   }
 
@@ -264,6 +288,7 @@ public final class Session {
   public void setExpiryIntervalUnlessZero(long seconds) {
     if (expiryIntervalSeconds != 0) {
       expiryIntervalSeconds = seconds;
+      saveState();
     }
   }
 
@@ -285,6 +310,17 @@ public final class Session {
       node.cluster().releaseClient(clientId);
     }
     int dropped = queue.drain().size() + window.drain().size();
+    if (!movedAway) {
+      if (storedIds != null) {
+        for (Long id : storedIds) {
+          node.cluster().messageDone(clientId, id);
+        }
+      }
+      if (stateSaved) {
+        node.cluster().sessionEnded(clientId);
+      }
+    }
+    storedIds = null;
     if (dropped > 0) {
       node.stats().droppedNoSession.add(dropped);
       log.info("Session {} ended with {} undelivered messages, dropped", clientId, dropped);
@@ -345,6 +381,7 @@ public final class Session {
     // table replaces the previous subscription in place.
     Subscription previous = subscriptions.put(s.fullFilter(), s);
     SubscriptionTable.Added added = node.subscriptions().put(s);
+    saveState();
     return added.routed().map(previous != null);
   }
 
@@ -354,6 +391,7 @@ public final class Session {
       return false;
     }
     node.subscriptions().remove(s);
+    saveState();
     if (s.isShared()) {
       redistributeShared(s.shareGroup(), s.filter());
     }
@@ -370,8 +408,12 @@ public final class Session {
 
   // ---------------------------------------------------------------- outbound (owner context)
 
-  /** A message routed to this session: sent now if the window allows, else queued (bounded, see MessageQueue). */
-  public void deliver(Delivery d) {
+  /**
+   * A message routed to this session: sent now if the window allows, else queued (bounded, see MessageQueue).
+   * For a persistent session and QoS 1/2 the message is also written to the session store; the returned future
+   * (null when there is nothing to wait for) completes once it is stored, and the publisher waits for it.
+   */
+  public Future<Void> deliver(Delivery d) {
     if (forwarding != null) {
       if (heldForMove == null) {
         forwarding.accept(d);
@@ -381,31 +423,69 @@ public final class Session {
         node.stats().droppedQueueFull.increment();
         node.overflowLog().warn(clientId, queue.capacity());
       }
-      return;
+      return null;
     }
     if (recentIds != null && !rememberId(d.message().id())) {
       // Arrived both through the node the session came from and directly: already here.
-      return;
+      return null;
     }
     if (ended) {
       node.stats().droppedNoSession.increment();
-      return;
+      return null;
     }
     if (d.message().isExpired(System.currentTimeMillis())) {
       node.stats().droppedExpired.increment();
-      return;
+      return null;
     }
+    Future<Void> stored = store(d);
     if (link != null && queue.isEmpty()) {
       if (d.qos() == 0) {
         sendQos0(d);
-        return;
+        return stored;
       }
       if (window.hasRoom()) {
         sendInflight(d);
-        return;
+        return stored;
       }
     }
     enqueue(d);
+    return stored;
+  }
+
+  private boolean persistent() {
+    return expiryIntervalSeconds > 0;
+  }
+
+  private Future<Void> store(Delivery d) {
+    if (d.qos() == 0 || !persistent()) {
+      return null;
+    }
+    if (storedIds == null) {
+      storedIds = new java.util.HashSet<>();
+    }
+    storedIds.add(d.message().id());
+    return node.cluster().messageTaken(clientId, storeSequence++, d);
+  }
+
+  /** The message left this session (acknowledged, dropped, expired): its stored copy goes. */
+  private void forget(Delivery d) {
+    if (storedIds != null && storedIds.remove(d.message().id())) {
+      node.cluster().messageDone(clientId, d.message().id());
+    }
+  }
+
+  /** Writes subscriptions and expiry to the session store (persistent sessions only). */
+  private void saveState() {
+    if (!persistent() || movedAway) {
+      return;
+    }
+    List<SessionSnapshot.SubscriptionSpec> subs = new ArrayList<>();
+    for (Subscription sub : subscriptions.values()) {
+      subs.add(SessionSnapshot.SubscriptionSpec.of(sub));
+    }
+    node.cluster().sessionChanged(new SessionSnapshot(clientId, expiryIntervalSeconds, subs, List.of(), List.of(),
+        inboundQos2.ids()));
+    stateSaved = true;
   }
 
   private void enqueue(Delivery d) {
@@ -415,6 +495,7 @@ public final class Session {
       case REFUSED_FULL -> {
         node.stats().droppedQueueFull.increment();
         node.overflowLog().warn(clientId, queue.capacity());
+        forget(d);
       }
     }
   }
@@ -431,6 +512,7 @@ public final class Session {
     InflightMessage m = window.add(d);
     if (!link.sendPublish(d, m.packetId(), false)) {
       window.drop(m.packetId());
+      forget(d);
     }
   }
 
@@ -438,7 +520,10 @@ public final class Session {
   private void pump() {
     long now = System.currentTimeMillis();
     while (link != null) {
-      Delivery d = queue.poll(now, expired -> node.stats().droppedExpired.increment());
+      Delivery d = queue.poll(now, expired -> {
+        node.stats().droppedExpired.increment();
+        forget(expired);
+      });
       if (d == null) {
         return;
       }
@@ -455,9 +540,11 @@ public final class Session {
 
   /** PUBACK from the client; false if no QoS 1 message was in flight under that id. */
   public boolean onPuback(int packetId) {
-    if (window.acknowledge(packetId) == null) {
+    InflightMessage m = window.acknowledge(packetId);
+    if (m == null) {
       return false;
     }
+    forget(m.delivery());
     pump();
     return true;
   }
@@ -465,7 +552,11 @@ public final class Session {
   /** PUBREC; an error reason code (MQTT 5, >= 0x80) ends the exchange without PUBREL. */
   public boolean onPubrec(int packetId, int reasonCode) {
     if (reasonCode >= 0x80) {
-      boolean known = window.drop(packetId) != null;
+      InflightMessage dropped = window.drop(packetId);
+      boolean known = dropped != null;
+      if (known) {
+        forget(dropped.delivery());
+      }
       pump();
       return known;
     }
@@ -477,9 +568,11 @@ public final class Session {
   }
 
   public boolean onPubcomp(int packetId) {
-    if (window.complete(packetId) == null) {
+    InflightMessage m = window.complete(packetId);
+    if (m == null) {
       return false;
     }
+    forget(m.delivery());
     pump();
     return true;
   }
@@ -534,6 +627,7 @@ public final class Session {
     }
     forwarding = forwardTo;
     heldForMove = new ArrayList<>();
+    movedAway = true;
     this.moveGraceMillis = graceMillis;
     node.sessions().remove(this);
     moveTimer = node.vertx().setTimer(Math.max(1, readyTimeoutMillis), id -> {
@@ -584,6 +678,21 @@ public final class Session {
       rememberId(d.message().id());
     }
     inboundQos2.restore(snapshot.inboundQos2());
+    if (persistent()) {
+      // The messages that came along are in the session store already, under this client id.
+      storedIds = new java.util.HashSet<>();
+      for (SessionSnapshot.InflightEntry e : snapshot.inflight()) {
+        if (e.delivery().qos() > 0) {
+          storedIds.add(e.delivery().message().id());
+        }
+      }
+      for (Delivery d : snapshot.queued()) {
+        if (d.qos() > 0) {
+          storedIds.add(d.message().id());
+        }
+      }
+    }
+    saveState();
     node.vertx().setTimer(Math.max(1, dedupeMillis), id -> recentIds = null);
   }
 

@@ -18,4 +18,14 @@ public interface SessionLink {
 
   /** Another connection took this client id over: MQTT 5 DISCONNECT 0x8E, then close. */
   void takenOver();
+
+  /** The connection's MQTT protocol version (3 = 3.1, 4 = 3.1.1, 5 = 5.0), 0 when unknown. For operators. */
+  default int protocolVersion() {
+    return 0;
+  }
+
+  /** The keep-alive in effect for the connection, in seconds (0 = none). For operators. */
+  default int keepAliveSeconds() {
+    return 0;
+  }
 }
