@@ -1,8 +1,6 @@
 package io.meshmq.server;
 
 import io.meshmq.broker.Broker;
-import io.meshmq.broker.auth.Authenticator;
-import io.meshmq.broker.auth.Authorizer;
 import io.meshmq.cluster.ClusterNode;
 import io.meshmq.cluster.ClusterSettings;
 import io.vertx.core.Future;
@@ -10,6 +8,7 @@ import io.meshmq.broker.config.BrokerSettings;
 import io.meshmq.broker.config.InvalidSettingException;
 import io.meshmq.broker.config.Settings;
 import io.meshmq.broker.config.SettingsCatalog;
+import io.meshmq.broker.security.SecurityProviders;
 import io.meshmq.server.config.ConfigFileLocator;
 import io.meshmq.server.config.ConfigLoader;
 import io.meshmq.server.config.EffectiveConfiguration;
@@ -72,24 +71,49 @@ public final class Launcher {
     LogLevels.setRootLevel(settings.get(ServerSettings.LOG_LEVEL));
     logConfiguration(config);
 
+    SecurityProviders security = security(settings);
     if (settings.get(ClusterSettings.ENABLED)) {
       try {
-        ClusterNode node = ClusterNode.start(settings, Authenticator.ALLOW_ALL, Authorizer.ALLOW_ALL).await();
+        ClusterNode node = ClusterNode.start(settings, security.authenticator(), security.authorizer()).await();
+        closeWithVertx(node.vertx(), security);
         // ClusterNode.stop stops the broker and then leaves the cluster and closes Vert.x.
         return new RunningServer(node::mqttPort, node::stop, Future::succeededFuture, settings);
       } catch (Exception e) { // ClusterNode.start closes what it opened before failing
+        security.close();
         throw new StartupException("MeshMQ failed to join the cluster: " + describe(e), e);
       }
     }
     Vertx vertx = Vertx.vertx(vertxOptions(settings));
     Broker broker;
     try {
-      broker = Broker.start(vertx, settings).await();
+      closeWithVertx(vertx, security);
+      broker = Broker.start(vertx, settings, security.authenticator(), security.authorizer()).await();
     } catch (Exception e) { // Future.await() rethrows the failure as is, checked or not
+      security.close();
       closeQuietly(vertx);
       throw new StartupException("MeshMQ failed to start: " + describe(e), e);
     }
     return new RunningServer(vertx, broker, settings);
+  }
+
+  /** The authenticator and authorizer from the {@code auth.*} settings; relative file names are in the working directory. */
+  private SecurityProviders security(Settings settings) {
+    try {
+      return SecurityProviders.fromSettings(settings, workingDirectory);
+    } catch (IllegalArgumentException e) {
+      throw new StartupException("MeshMQ failed to start: " + e.getMessage(), e);
+    }
+  }
+
+  /** Stops reloading the password and ACL files when Vert.x closes (a verticle is undeployed then). */
+  private static void closeWithVertx(Vertx vertx, SecurityProviders security) {
+    vertx.deployVerticle(new io.vertx.core.VerticleBase() {
+      @Override
+      public Future<?> stop() {
+        security.close();
+        return Future.succeededFuture();
+      }
+    }).await();
   }
 
   private static VertxOptions vertxOptions(Settings settings) {

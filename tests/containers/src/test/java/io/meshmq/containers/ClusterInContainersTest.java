@@ -144,6 +144,8 @@ class ClusterInContainersTest {
           .withEnv("MESHMQ_CLUSTER_ENABLED", "true")
           .withEnv("MESHMQ_CLUSTER_MEMBERS", String.join(",", NAMES))
           .withEnv("MESHMQ_NODE_ID", name)
+          // The image listens on 0.0.0.0, where anonymous clients are refused unless allowed explicitly.
+          .withEnv("MESHMQ_AUTH_ALLOW_ANONYMOUS", "true")
           .withExposedPorts(MQTT_PORT)
           .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withMemory(MEMORY_BYTES))
           .withLogConsumer(frame -> appendFrame(out, frame))

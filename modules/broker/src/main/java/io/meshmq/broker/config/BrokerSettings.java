@@ -78,6 +78,21 @@ public final class BrokerSettings {
   public static final Setting<Integer> SYS_INTERVAL_SECONDS = intSetting("sys.interval-seconds", 10, 0, 86_400,
       "How often $SYS/broker/... topics are published; 0 = never");
 
+  public static final Setting<String> AUTH_PASSWORD_FILE = stringSetting("auth.password-file", "",
+      "Password file (username:$pbkdf2-sha256$... lines, see PasswdTool); reloaded on change; empty = none");
+  public static final Setting<Boolean> AUTH_ALLOW_ANONYMOUS = booleanSetting("auth.allow-anonymous", true,
+      "Whether clients without a username may connect. Left at its default it holds only while listeners.tcp.host "
+          + "is a loopback address (anonymous is refused on a listener bound beyond loopback); set explicitly to true "
+          + "to allow anonymous clients on any interface, to false to refuse them everywhere");
+  public static final Setting<String> AUTH_ACL_FILE = stringSetting("auth.acl-file", "",
+      "ACL file (allow|deny user|client|all <name|*> publish|subscribe|both <pattern> lines, first match wins, "
+          + "default deny); reloaded on change; empty = no ACL, every client may publish and subscribe everywhere");
+  public static final Setting<Integer> AUTH_FAILED_LOGIN_LIMIT = intSetting("auth.failed-login-limit", 5, 0, 1_000_000,
+      "Failed logins (bad username or password) per source address within auth.failed-login-window-seconds; "
+          + "once reached, that address is refused at once without checking the password; 0 = no limit");
+  public static final Setting<Integer> AUTH_FAILED_LOGIN_WINDOW_SECONDS = intSetting("auth.failed-login-window-seconds",
+      60, 1, 86_400, "The sliding window of auth.failed-login-limit");
+
   /** How connections are hosted; see {@link #CONNECTION_MODEL}. */
   public enum ConnectionModel {
     ACTOR, VERTICLE
@@ -99,6 +114,7 @@ public final class BrokerSettings {
         MAX_TOPIC_LENGTH, MAX_TOPIC_LEVELS, CONNECT_TIMEOUT_SECONDS, AUTH_TIMEOUT_SECONDS, MAX_KEEP_ALIVE_SECONDS, MAX_INFLIGHT, RECEIVE_MAXIMUM,
         MAX_PENDING_ROUTES, MAX_QUEUED_MESSAGES, TOPIC_ALIAS_MAXIMUM, MAX_OUTBOUND_TOPIC_ALIASES,
         MAX_SESSION_EXPIRY_SECONDS, MAX_MESSAGE_EXPIRY_SECONDS, RETAIN_AVAILABLE, WILDCARD_SUBSCRIPTIONS,
-        SHARED_SUBSCRIPTIONS, SHARED_STRATEGY, ALLOW_ZERO_LENGTH_CLIENT_ID, SYS_INTERVAL_SECONDS);
+        SHARED_SUBSCRIPTIONS, SHARED_STRATEGY, ALLOW_ZERO_LENGTH_CLIENT_ID, SYS_INTERVAL_SECONDS,
+        AUTH_PASSWORD_FILE, AUTH_ALLOW_ANONYMOUS, AUTH_ACL_FILE, AUTH_FAILED_LOGIN_LIMIT, AUTH_FAILED_LOGIN_WINDOW_SECONDS);
   }
 }

@@ -278,6 +278,8 @@ public final class Session {
   /** Takes over a session another node re-homed here (its client is not connected); its expiry clock runs. */
   public void adopt(SessionSnapshot snapshot, long dedupeMillis) {
     restore(snapshot, dedupeMillis);
+    // Its client is away: what reached it through shared subscriptions goes to a member that is online.
+    redistributeShared();
     startExpiryClock();
   }
 
@@ -737,6 +739,8 @@ public final class Session {
       }
       keep.forEach(queue::offer);
     }
+    // Another member has them now (and stores them if it is persistent): they are off this session's hands.
+    moved.forEach(this::forget);
     if (!moved.isEmpty()) {
       log.debug("Session {}: {} shared-subscription messages handed to other group members", clientId, moved.size());
     }

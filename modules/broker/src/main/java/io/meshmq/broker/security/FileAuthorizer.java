@@ -1,0 +1,36 @@
+package io.meshmq.broker.security;
+
+import io.meshmq.broker.auth.Authorizer;
+import io.meshmq.broker.auth.ClientIdentity;
+import io.vertx.core.Future;
+import java.util.function.Supplier;
+
+/**
+ * Applies the current {@link Acl} (first match wins, default deny). Usernames count only when a password file
+ * checked them: without one, {@code user} rules and {@code %u} patterns never apply, since anyone could claim any
+ * username.
+ */
+public final class FileAuthorizer implements Authorizer {
+
+  private final Supplier<Acl> acl;
+  private final boolean usernamesVerified;
+
+  public FileAuthorizer(Supplier<Acl> acl, boolean usernamesVerified) {
+    this.acl = acl;
+    this.usernamesVerified = usernamesVerified;
+  }
+
+  @Override
+  public Future<Boolean> canPublish(ClientIdentity client, String topicName) {
+    return Future.succeededFuture(acl.get().canPublish(username(client), client.clientId(), topicName));
+  }
+
+  @Override
+  public Future<Boolean> canSubscribe(ClientIdentity client, String topicFilter) {
+    return Future.succeededFuture(acl.get().canSubscribe(username(client), client.clientId(), topicFilter));
+  }
+
+  private String username(ClientIdentity client) {
+    return usernamesVerified ? client.username() : null;
+  }
+}

@@ -1,0 +1,90 @@
+package io.meshmq.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meshmq.server.config.SettingsCatalogs;
+import java.io.BufferedReader;
+import java.io.PrintWriter;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The launcher builds the authenticator and authorizer from the auth.* settings (files relative to the working dir). */
+class LauncherSecurityTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void passwordAndAclFilesFromSettingsAreEnforced() throws Exception {
+    assertThat(PasswdTool.run(new BufferedReader(new StringReader("wonderland\n")), null,
+        new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()),
+        dir.resolve("passwords").toString(), "add", "alice")).isZero();
+    Files.write(dir.resolve("acl"), List.of("allow user * both users/%u/#"));
+    Launcher launcher = new Launcher(SettingsCatalogs.all(), Map.of(), dir);
+    RunningServer server = launcher.start("--set", "listeners.tcp.port=0", "--set", "listeners.tcp.host=127.0.0.1",
+        "--set", "http.port=0", "--set", "auth.password-file=passwords", "--set", "auth.acl-file=acl",
+        "--set", "auth.allow-anonymous=false");
+    try {
+      String uri = "tcp://127.0.0.1:" + server.mqttPort();
+      assertThat(connectCode(uri, null, null)).isEqualTo(5);
+      assertThat(connectCode(uri, "alice", "nope")).isEqualTo(4);
+      MqttClient alice = connect(uri, "alice", "wonderland");
+      int[] granted = alice.subscribeWithResponse(new String[] {"users/alice/#", "users/bob/#"}, new int[] {1, 1})
+          .getGrantedQos();
+      assertThat(granted).containsExactly(1, 0x80);
+      alice.disconnect();
+      alice.close();
+    } finally {
+      server.stop();
+    }
+  }
+
+  @Test
+  void anInvalidAclFileStopsTheStartNamingTheLine() throws Exception {
+    Files.write(dir.resolve("acl"), List.of("allow everyone both #"));
+    Launcher launcher = new Launcher(SettingsCatalogs.all(), Map.of(), dir);
+    assertThatThrownBy(() -> launcher.start("--set", "listeners.tcp.port=0", "--set", "http.port=0",
+        "--set", "auth.acl-file=acl"))
+        .isInstanceOf(StartupException.class).hasMessageContaining("line 1:");
+    assertThatThrownBy(() -> launcher.start("--set", "listeners.tcp.port=0", "--set", "http.port=0",
+        "--set", "auth.password-file=missing"))
+        .isInstanceOf(StartupException.class).hasMessageContaining("missing");
+  }
+
+  private static MqttClient connect(String uri, String user, String password) throws MqttException {
+    MqttClient c = new MqttClient(uri, "c-" + System.nanoTime(), new MemoryPersistence());
+    MqttConnectOptions o = new MqttConnectOptions();
+    o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+    if (user != null) {
+      o.setUserName(user);
+      o.setPassword(password.toCharArray());
+    }
+    c.connect(o);
+    return c;
+  }
+
+  private static int connectCode(String uri, String user, String password) {
+    try {
+      MqttClient c = connect(uri, user, password);
+      c.disconnect();
+      c.close();
+      return 0;
+    } catch (MqttException e) {
+      return e.getReasonCode();
+    }
+  }
+}
