@@ -21,7 +21,7 @@ JAR=modules/server/target/meshmq.jar
 [ -f "$JAR" ] || mvn -q -DskipTests package
 PORT=${PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}
 LOG=$(mktemp)
-java -jar "$JAR" --set listeners.tcp.port="$PORT" --set sys.interval-seconds=0 >"$LOG" 2>&1 &
+java -jar "$JAR" --set listeners.tcp.port="$PORT" --set http.port=0 --set sys.interval-seconds=0 >"$LOG" 2>&1 &
 BROKER=$!
 cleanup() { kill "$BROKER" 2>/dev/null; wait "$BROKER" 2>/dev/null; rm -f "$LOG"; }
 trap cleanup EXIT

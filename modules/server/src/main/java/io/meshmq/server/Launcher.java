@@ -14,6 +14,8 @@ import io.meshmq.server.config.ConfigLoader;
 import io.meshmq.server.config.EffectiveConfiguration;
 import io.meshmq.server.config.LoadedConfig;
 import io.meshmq.server.config.ServerSettings;
+import io.meshmq.server.http.HttpListener;
+import io.meshmq.server.http.OpsTarget;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
@@ -77,7 +79,10 @@ public final class Launcher {
         ClusterNode node = ClusterNode.start(settings, security.authenticator(), security.authorizer()).await();
         closeWithVertx(node.vertx(), security);
         // ClusterNode.stop stops the broker and then leaves the cluster and closes Vert.x.
-        return new RunningServer(node::mqttPort, node::stop, Future::succeededFuture, settings);
+        RunningServer server = new RunningServer(node::mqttPort, node::stop, Future::succeededFuture, settings);
+        return withHttpListener(server, node.vertx(), new OpsTarget(node.broker(), node, server::isStopping));
+      } catch (StartupException e) {
+        throw e;
       } catch (Exception e) { // ClusterNode.start closes what it opened before failing
         security.close();
         throw new StartupException("MeshMQ failed to join the cluster: " + describe(e), e);
@@ -93,7 +98,23 @@ public final class Launcher {
       closeQuietly(vertx);
       throw new StartupException("MeshMQ failed to start: " + describe(e), e);
     }
-    return new RunningServer(vertx, broker, settings);
+    RunningServer server = new RunningServer(vertx, broker, settings);
+    return withHttpListener(server, vertx, new OpsTarget(broker, null, server::isStopping));
+  }
+
+  /** Starts the health/metrics/admin HTTP listener; a listener that cannot start stops the server again. */
+  private static RunningServer withHttpListener(RunningServer server, Vertx vertx, OpsTarget target) {
+    HttpListener http = new HttpListener(target, server.settings());
+    try {
+      vertx.deployVerticle(http).await();
+    } catch (Exception e) {
+      server.stop();
+      throw new StartupException("MeshMQ failed to start its HTTP listener on "
+          + server.settings().get(ServerSettings.HTTP_HOST) + ":" + server.settings().get(ServerSettings.HTTP_PORT)
+          + ": " + describe(e), e);
+    }
+    server.httpPort(http.actualPort());
+    return server;
   }
 
   /** The authenticator and authorizer from the {@code auth.*} settings; relative file names are in the working directory. */

@@ -25,6 +25,7 @@ public final class RunningServer {
   private final Settings settings;
   private final AtomicBoolean stopRequested = new AtomicBoolean();
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile int httpPort = -1;
 
   RunningServer(Vertx vertx, Broker broker, Settings settings) {
     this(broker::mqttPort, broker::stop, vertx::close, settings);
@@ -44,12 +45,28 @@ public final class RunningServer {
     return mqttPort.getAsInt();
   }
 
+  /** The port of the HTTP listener (health, metrics, admin API), the real one when configured as 0. */
+  public int httpPort() {
+    return httpPort;
+  }
+
+  void httpPort(int port) {
+    this.httpPort = port;
+  }
+
+  /** Whether {@link #stop()} has been called: from that moment on the node reports itself not ready. */
+  public boolean isStopping() {
+    return stopRequested.get();
+  }
+
   public Settings settings() {
     return settings;
   }
 
   /**
-   * Stops the broker, then closes Vert.x, waiting at most {@code shutdown.grace-seconds} in total; a shutdown that
+   * Flips readiness to false (at once: {@link #isStopping()}), waits {@code shutdown.unready-seconds} so that load
+   * balancers take the node out, stops the broker, then closes Vert.x (and with it the HTTP listener), waiting at
+   * most {@code shutdown.grace-seconds} in total; a shutdown that
    * takes longer is logged and abandoned so that a stuck connection cannot keep a terminated process alive.
    * Idempotent; a second caller waits for the first. Blocks, so it must not be called from a Vert.x thread.
    */
@@ -59,10 +76,19 @@ public final class RunningServer {
       return;
     }
     int graceSeconds = settings.get(ServerSettings.SHUTDOWN_GRACE_SECONDS);
+    int unreadySeconds = Math.min(settings.get(ServerSettings.SHUTDOWN_UNREADY_SECONDS), graceSeconds);
     log.info("Stopping MeshMQ (waiting at most {} s)", graceSeconds);
     try {
-      call(stopBroker).eventually(() -> call(closeVertx)).await(graceSeconds, TimeUnit.SECONDS);
+      if (unreadySeconds > 0) {
+        log.info("Readiness is now false; closing the listeners in {} s", unreadySeconds);
+        Thread.sleep(TimeUnit.SECONDS.toMillis(unreadySeconds));
+      }
+      call(stopBroker).eventually(() -> call(closeVertx)).await(graceSeconds - unreadySeconds, TimeUnit.SECONDS);
       log.info("MeshMQ stopped");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      log.warn("Interrupted while waiting to stop; stopping now");
+      call(stopBroker).eventually(() -> call(closeVertx));
     } catch (TimeoutException e) {
       log.warn("MeshMQ did not stop within shutdown.grace-seconds={}; giving up", graceSeconds);
     } catch (Exception e) { // a failed broker stop still closed Vert.x, via eventually

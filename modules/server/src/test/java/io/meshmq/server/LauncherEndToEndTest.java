@@ -22,7 +22,8 @@ class LauncherEndToEndTest {
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
   void startsABrokerThatRoutesAMessageAndStops() throws Exception {
     Launcher launcher = new Launcher(SettingsCatalogs.all(), Map.of(), Path.of("."));
-    RunningServer server = launcher.start("--set", "listeners.tcp.port=0", "--set", "listeners.tcp.host=127.0.0.1");
+    RunningServer server = launcher.start("--set", "listeners.tcp.port=0", "--set", "listeners.tcp.host=127.0.0.1",
+        "--set", "http.port=0");
     try {
       assertThat(server.mqttPort()).isPositive();
       MqttClient client = new MqttClient("tcp://127.0.0.1:" + server.mqttPort(), "launcher-e2e", new MemoryPersistence());

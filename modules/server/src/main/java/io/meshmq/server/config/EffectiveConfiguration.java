@@ -17,6 +17,9 @@ public final class EffectiveConfiguration {
     for (Setting<?> s : config.catalog().all()) {
       // quoted like in YAML when needed, so that an empty value is visible as ""
       String value = ConfigPrinter.yamlScalar(s.format(config.settings().get(s)));
+      if (s == ServerSettings.ADMIN_TOKEN && !config.settings().get(ServerSettings.ADMIN_TOKEN).isEmpty()) {
+        value = "(set, not shown)"; // a secret never goes to the log
+      }
       String line = String.format("%-" + width + "s = %s", s.key(), value);
       lines.add(config.sourceOf(s).map(source -> line + "   <- " + source).orElse(line));
     }

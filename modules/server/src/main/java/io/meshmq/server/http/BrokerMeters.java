@@ -1,0 +1,109 @@
+package io.meshmq.server.http;
+
+import io.meshmq.broker.BrokerNode;
+import io.meshmq.broker.sys.BrokerStats;
+import io.meshmq.cluster.ClusterNode;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The node's Prometheus registry: broker meters read on scrape from the counters the broker already keeps
+ * ({@link BrokerStats}' LongAdders, table sizes), so the hot path counts once; plus JVM and process metrics.
+ * One registry per node, so that several nodes in one JVM (tests) do not mix their meters.
+ */
+final class BrokerMeters implements AutoCloseable {
+
+  private static final String DROPPED_HELP = "Messages dropped, by reason: queue_full (a session queue was full), "
+      + "qos0_for_room (oldest QoS 0 message dropped to make room), expired (MQTT 5 expiry passed), too_large "
+      + "(above the client's Maximum Packet Size), qos0_unwritable (socket not writable), no_session (session ended)";
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final JvmGcMetrics gc = new JvmGcMetrics();
+
+  BrokerMeters(OpsTarget target) {
+    BrokerNode node = target.broker().node();
+    BrokerStats s = node.stats();
+    registry.config().commonTags("node", node.nodeId());
+
+    gauge("meshmq.connections.current", "Clients connected now", s, st -> st.clientsConnected.sum());
+    counter("meshmq.connections", "CONNECT packets received (accepted or refused)", s.connectionsTotal);
+    counter("meshmq.messages.received", "Messages received from publishers", s.messagesReceived);
+    counter("meshmq.messages.sent", "Messages sent to subscribers", s.messagesSent);
+    counter("meshmq.publish.received", "PUBLISH packets received", s.publishReceived);
+    counter("meshmq.publish.sent", "PUBLISH packets sent", s.publishSent);
+    counter("meshmq.received.bytes", "Bytes of PUBLISH packets received", s.bytesReceived);
+    counter("meshmq.sent.bytes", "Bytes of PUBLISH packets sent", s.bytesSent);
+    dropped("queue_full", s.droppedQueueFull);
+    dropped("qos0_for_room", s.droppedQos0ForRoom);
+    dropped("expired", s.droppedExpired);
+    dropped("too_large", s.droppedTooLarge);
+    dropped("qos0_unwritable", s.droppedQos0Unwritable);
+    dropped("no_session", s.droppedNoSession);
+    counter("meshmq.protocol.errors", "Connections closed for a protocol error", s.protocolErrors);
+    counter("meshmq.publish.denied", "PUBLISH packets the authorizer refused", s.publishDenied);
+    gauge("meshmq.sessions", "Sessions held by this node (online and offline)", node, n -> n.sessions().size());
+    gauge("meshmq.subscriptions", "Subscriptions of this node's sessions", node, n -> n.subscriptions().size());
+    gauge("meshmq.retained.messages", "Retained messages", node, n -> n.retained().size());
+
+    ClusterNode cluster = target.cluster();
+    if (cluster != null) {
+      gauge("meshmq.cluster.members", "Members of the cluster, this node included", cluster,
+          c -> c.memberNodeIds().size());
+      gauge("meshmq.cluster.routes", "Routes in this node's route table (other nodes' plus its own filters)",
+          cluster, ClusterNode::routeTableSize);
+      FunctionCounter.builder("meshmq.cluster.forwards", cluster, ClusterNode::forwardedCount)
+          .description("Messages forwarded to other nodes over the event bus").register(registry);
+      FunctionCounter.builder("meshmq.cluster.forward.failures", cluster, ClusterNode::forwardFailures)
+          .description("Forwards to other nodes that failed or timed out").register(registry);
+    }
+
+    new JvmMemoryMetrics().bindTo(registry);
+    gc.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+  }
+
+  /** The Prometheus text exposition format (0.0.4). */
+  String scrape() {
+    return registry.scrape();
+  }
+
+  MeterRegistry registry() {
+    return registry;
+  }
+
+  @Override
+  public void close() {
+    gc.close();
+    registry.close();
+  }
+
+  private void counter(String name, String description, LongAdder adder) {
+    FunctionCounter.builder(name, adder, LongAdder::sum).description(description).register(registry);
+  }
+
+  private void dropped(String reason, LongAdder adder) {
+    FunctionCounter.builder("meshmq.messages.dropped", adder, LongAdder::sum)
+        .description(DROPPED_HELP)
+        .tag("reason", reason).register(registry);
+  }
+
+  private <T> void gauge(String name, String description, T source, ToDoubleFunction<T> value) {
+    Gauge.builder(name, source, value).description(description).register(registry);
+  }
+}
