@@ -54,6 +54,54 @@ class LauncherSecurityTest {
   }
 
   @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void clusterNodesEnforceTheSameFiles() throws Exception {
+    assertThat(PasswdTool.run(new BufferedReader(new StringReader("wonderland\n")), null,
+        new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()),
+        dir.resolve("passwords").toString(), "add", "alice")).isZero();
+    Files.write(dir.resolve("acl"), List.of("allow user * both users/%u/#"));
+    String cluster = "security-test-" + java.util.UUID.randomUUID();
+    List<RunningServer> nodes = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < 2; i++) {
+        nodes.add(new Launcher(SettingsCatalogs.all(), Map.of(), dir).start("--set", "cluster.enabled=true",
+            "--set", "cluster.name=" + cluster, "--set", "listeners.tcp.port=0", "--set", "listeners.tcp.host=127.0.0.1",
+            "--set", "http.port=0", "--set", "listeners.event-loops=2", "--set", "sys.interval-seconds=0",
+            "--set", "auth.password-file=passwords", "--set", "auth.acl-file=acl", "--set", "auth.allow-anonymous=false"));
+      }
+      String uri1 = "tcp://127.0.0.1:" + nodes.get(0).mqttPort();
+      String uri2 = "tcp://127.0.0.1:" + nodes.get(1).mqttPort();
+      for (String uri : List.of(uri1, uri2)) {
+        assertThat(connectCode(uri, null, null)).isEqualTo(5);
+        assertThat(connectCode(uri, "alice", "nope")).isEqualTo(4);
+      }
+      MqttClient sub = connect(uri2, "alice", "wonderland");
+      java.util.concurrent.BlockingQueue<String> got = new java.util.concurrent.LinkedBlockingQueue<>();
+      assertThat(sub.subscribeWithResponse(new String[] {"users/alice/#", "users/bob/#"}, new int[] {1, 1},
+          new org.eclipse.paho.client.mqttv3.IMqttMessageListener[] {(t, m) -> got.add(t), (t, m) -> got.add(t)})
+          .getGrantedQos()).containsExactly(1, 0x80);
+      MqttClient pub = connect(uri1, "alice", "wonderland");
+      pub.publish("users/bob/x", "denied".getBytes(java.nio.charset.StandardCharsets.UTF_8), 1, false);
+      // Routes reach the other node asynchronously; publish until the allowed message arrives.
+      String first = null;
+      for (int i = 0; i < 20 && first == null; i++) {
+        pub.publish("users/alice/x", "ok".getBytes(java.nio.charset.StandardCharsets.UTF_8), 1, false);
+        first = got.poll(500, TimeUnit.MILLISECONDS);
+      }
+      assertThat(first).isEqualTo("users/alice/x");
+      assertThat(got).doesNotContain("users/bob/x");
+      pub.disconnect();
+      pub.close();
+      sub.disconnect();
+      sub.close();
+    } finally {
+      for (RunningServer n : nodes) {
+        n.stop();
+      }
+    }
+  }
+
+  @Test
   void anInvalidAclFileStopsTheStartNamingTheLine() throws Exception {
     Files.write(dir.resolve("acl"), List.of("allow everyone both #"));
     Launcher launcher = new Launcher(SettingsCatalogs.all(), Map.of(), dir);

@@ -127,7 +127,17 @@ final class ConnectFlow {
       f = Future.failedFuture(e);
     }
     // Fail closed: a provider that never answers refuses the client.
-    return f.timeout(settings.get(AUTH_TIMEOUT_SECONDS), TimeUnit.SECONDS);
+    return f.timeout(settings.get(AUTH_TIMEOUT_SECONDS), TimeUnit.SECONDS).compose(this::checkWillTopic);
+  }
+
+  /** A will is a publish too: a client may not connect with a will to a topic it may not publish to. */
+  private Future<AuthResult> checkWillTopic(AuthResult r) {
+    if (!r.allowed() || c.will == null) {
+      return Future.succeededFuture(r);
+    }
+    String topic = c.will.topic();
+    return c.node.authorizer().canPublish(c.identity, topic).otherwise(false)
+        .map(ok -> Boolean.TRUE.equals(ok) ? r : AuthResult.notAuthorized("will topic '" + topic + "' not authorized"));
   }
 
   private boolean readWill() {

@@ -1,6 +1,7 @@
 package io.meshmq.broker.it.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.meshmq.broker.config.BrokerSettings;
@@ -19,6 +20,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.IMqttMessageListener;
 import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
@@ -160,6 +164,38 @@ class AclAuthorizationTest {
         bob.subscribe(new MqttSubscription[] {new MqttSubscription("news/today", 1)}).getReasonCodes()[0] == 1);
     bob.disconnect();
     bob.close();
+  }
+
+  @Test
+  void aWillToATopicTheClientMayNotPublishToRefusesTheConnection() throws Exception {
+    MqttConnectOptions v3 = new MqttConnectOptions();
+    v3.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+    v3.setWill("users/alice/gone", "x".getBytes(StandardCharsets.UTF_8), 1, false);
+    MqttClient bobV3 = new MqttClient(uri, "bob-will-3", new MemoryPersistence());
+    v3.setUserName("bob");
+    v3.setPassword("b-pw".toCharArray());
+    assertThatThrownBy(() -> bobV3.connect(v3))
+        .isInstanceOfSatisfying(MqttException.class, e -> assertThat(e.getReasonCode()).isEqualTo(5));
+    bobV3.close();
+
+    MqttConnectionOptions v5 = new MqttConnectionOptions();
+    v5.setUserName("bob");
+    v5.setPassword("b-pw".getBytes(StandardCharsets.UTF_8));
+    v5.setWill("users/alice/gone", new org.eclipse.paho.mqttv5.common.MqttMessage("x".getBytes(StandardCharsets.UTF_8)));
+    org.eclipse.paho.mqttv5.client.MqttClient bobV5 = new org.eclipse.paho.mqttv5.client.MqttClient(uri, "bob-will-5",
+        new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+    assertThatThrownBy(() -> bobV5.connect(v5))
+        .isInstanceOfSatisfying(org.eclipse.paho.mqttv5.common.MqttException.class,
+            e -> assertThat(e.getReasonCode()).isEqualTo(0x87));
+    bobV5.close();
+
+    v5.setWill("users/bob/gone", new org.eclipse.paho.mqttv5.common.MqttMessage("x".getBytes(StandardCharsets.UTF_8)));
+    org.eclipse.paho.mqttv5.client.MqttClient ok = new org.eclipse.paho.mqttv5.client.MqttClient(uri, "bob-will-ok",
+        new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+    ok.connect(v5);
+    assertThat(ok.isConnected()).isTrue();
+    ok.disconnect();
+    ok.close();
   }
 
   private static int[] publishV5(MqttAsyncClient c, String topic) throws Exception {
