@@ -80,10 +80,10 @@ public final class BrokerSettings {
 
   public static final Setting<String> AUTH_PASSWORD_FILE = stringSetting("auth.password-file", "",
       "Password file (username:$pbkdf2-sha256$... lines, see PasswdTool); reloaded on change; empty = none");
-  public static final Setting<Boolean> AUTH_ALLOW_ANONYMOUS = booleanSetting("auth.allow-anonymous", true,
-      "Whether clients without a username may connect. Left at its default it holds only while listeners.tcp.host "
-          + "is a loopback address (anonymous is refused on a listener bound beyond loopback); set explicitly to true "
-          + "to allow anonymous clients on any interface, to false to refuse them everywhere");
+  public static final Setting<AnonymousAccess> AUTH_ALLOW_ANONYMOUS = enumSetting("auth.allow-anonymous",
+      AnonymousAccess.LOOPBACK_ONLY, "Whether clients without a username may connect: loopback-only (default) while "
+          + "listeners.tcp.host is a loopback address, so never on a listener bound beyond loopback; true on any "
+          + "interface; false nowhere");
   public static final Setting<String> AUTH_ACL_FILE = stringSetting("auth.acl-file", "",
       "ACL file (allow|deny user|client|all <name|*> publish|subscribe|both <pattern> lines, first match wins, "
           + "default deny); reloaded on change; empty = no ACL, every client may publish and subscribe everywhere");
@@ -92,6 +92,14 @@ public final class BrokerSettings {
           + "once reached, that address is refused at once without checking the password; 0 = no limit");
   public static final Setting<Integer> AUTH_FAILED_LOGIN_WINDOW_SECONDS = intSetting("auth.failed-login-window-seconds",
       60, 1, 86_400, "The sliding window of auth.failed-login-limit");
+
+  /** Whether anonymous clients get in; see {@link #AUTH_ALLOW_ANONYMOUS}. */
+  public enum AnonymousAccess {
+    /** Only while the MQTT listener is bound to a loopback address. */
+    LOOPBACK_ONLY,
+    TRUE,
+    FALSE
+  }
 
   /** How connections are hosted; see {@link #CONNECTION_MODEL}. */
   public enum ConnectionModel {

@@ -9,6 +9,7 @@ import static io.meshmq.broker.config.BrokerSettings.TCP_HOST;
 
 import io.meshmq.broker.auth.Authenticator;
 import io.meshmq.broker.auth.Authorizer;
+import io.meshmq.broker.config.BrokerSettings.AnonymousAccess;
 import io.meshmq.broker.config.Settings;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -87,7 +88,7 @@ public final class SecurityProviders implements AutoCloseable {
         passwords == null ? "none" : baseDirectory.resolve(settings.get(AUTH_PASSWORD_FILE).trim()) + " ("
             + passwords.current().size() + " users)",
         anonymous ? "allowed" : "refused",
-        !anonymous && !settings.isOverridden(AUTH_ALLOW_ANONYMOUS) ? " (listener " + settings.get(TCP_HOST)
+        !anonymous && settings.get(AUTH_ALLOW_ANONYMOUS) == AnonymousAccess.LOOPBACK_ONLY ? " (listener " + settings.get(TCP_HOST)
             + " is not loopback; set auth.allow-anonymous=true to allow them)" : "",
         acl == null ? "no ACL file, everything allowed" : "ACL file " + baseDirectory.resolve(aclName(settings)) + " ("
             + acl.current().size() + " rules, default deny)");
@@ -102,15 +103,16 @@ public final class SecurityProviders implements AutoCloseable {
   }
 
   /**
-   * The anonymous rule: allowed if {@code auth.allow-anonymous} says so and, unless that setting was given
-   * explicitly, the MQTT listener's host is a loopback address. So the shipped default allows anonymous clients on
-   * 127.0.0.1 only, and refuses them on a listener bound beyond loopback (0.0.0.0, a LAN address...).
+   * The anonymous rule: {@code auth.allow-anonymous=loopback-only} (the default) allows anonymous clients only while
+   * the MQTT listener's host is a loopback address, so the shipped default refuses them on a listener bound beyond
+   * loopback (0.0.0.0, a LAN address...); {@code true} allows them on any interface, {@code false} nowhere.
    */
   public static boolean anonymousAllowed(Settings settings) {
-    if (!settings.get(AUTH_ALLOW_ANONYMOUS)) {
-      return false;
-    }
-    return settings.isOverridden(AUTH_ALLOW_ANONYMOUS) || isLoopback(settings.get(TCP_HOST));
+    return switch (settings.get(AUTH_ALLOW_ANONYMOUS)) {
+      case TRUE -> true;
+      case FALSE -> false;
+      case LOOPBACK_ONLY -> isLoopback(settings.get(TCP_HOST));
+    };
   }
 
   /** Whether every address {@code host} names is a loopback address (0.0.0.0 and unresolvable names are not). */

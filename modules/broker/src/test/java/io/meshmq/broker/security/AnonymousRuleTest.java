@@ -4,6 +4,7 @@ import static io.meshmq.broker.config.BrokerSettings.AUTH_ALLOW_ANONYMOUS;
 import static io.meshmq.broker.config.BrokerSettings.TCP_HOST;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.meshmq.broker.config.BrokerSettings.AnonymousAccess;
 import io.meshmq.broker.config.Settings;
 import org.junit.jupiter.api.Test;
 
@@ -25,12 +26,21 @@ class AnonymousRuleTest {
   }
 
   @Test
-  void explicitlyTrueAllowsAnonymousOnAnyListener() {
+  void loopbackOnlyIsTheDefaultAndCanBeWrittenOut() {
+    assertThat(Settings.defaults().get(AUTH_ALLOW_ANONYMOUS)).isEqualTo(AnonymousAccess.LOOPBACK_ONLY);
+    assertThat(SecurityProviders.anonymousAllowed(Settings.of(TCP_HOST, "0.0.0.0", AUTH_ALLOW_ANONYMOUS, "loopback-only")))
+        .as("a configuration seeded from --print-config keeps the rule").isFalse();
+    assertThat(SecurityProviders.anonymousAllowed(Settings.of(TCP_HOST, "127.0.0.1", AUTH_ALLOW_ANONYMOUS, "loopback-only")))
+        .isTrue();
+  }
+
+  @Test
+  void trueAllowsAnonymousOnAnyListener() {
     assertThat(SecurityProviders.anonymousAllowed(Settings.of(TCP_HOST, "0.0.0.0", AUTH_ALLOW_ANONYMOUS, true))).isTrue();
   }
 
   @Test
-  void explicitlyFalseRefusesAnonymousEverywhere() {
+  void falseRefusesAnonymousEverywhere() {
     assertThat(SecurityProviders.anonymousAllowed(Settings.of(TCP_HOST, "127.0.0.1", AUTH_ALLOW_ANONYMOUS, false))).isFalse();
     assertThat(SecurityProviders.anonymousAllowed(Settings.of(TCP_HOST, "0.0.0.0", AUTH_ALLOW_ANONYMOUS, "false"))).isFalse();
   }
