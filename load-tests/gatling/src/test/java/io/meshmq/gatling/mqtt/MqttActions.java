@@ -51,8 +51,15 @@ final class MqttActions {
               log(withUser, requestName, start, end, true, null);
               next.$bang(withUser);
             } else {
-              connection.disconnect(); // in case it connects after the timeout
               user.connection = null;
+              // a CONNACK may still come after the timeout: drop that connection too, a timeout later
+              connection.disconnect();
+              java.util.concurrent.CompletableFuture.delayedExecutor(mqtt.protocol.timeout.toMillis(),
+                  TimeUnit.MILLISECONDS).execute(() -> {
+                    if (connection.isConnected()) {
+                      connection.disconnect();
+                    }
+                  });
               fail(withUser, requestName, start, end, describe(error) + " (" + user.broker + ")");
             }
           });
