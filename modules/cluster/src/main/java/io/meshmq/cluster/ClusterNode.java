@@ -38,6 +38,8 @@ public final class ClusterNode {
   private static final long RECONCILE_MILLIS = 30_000;
   /** How long a leaving node waits for its connections' close handlers before re-homing sessions. */
   private static final long SETTLE_MILLIS = 5_000;
+  /** How long other nodes keep a departed node's routes as orphans, waiting for its sessions' recovery. */
+  private static final long ORPHAN_MILLIS = 60_000;
 
   private final Vertx vertx;
   private final HazelcastClusterManager manager;
@@ -63,7 +65,8 @@ public final class ClusterNode {
     this.retained = retained;
     this.forwarder = forwarder;
     this.membershipRegistration = manager.getHazelcastInstance().getCluster()
-        .addMembershipListener(new Departures(manager.getHazelcastInstance(), routes, clients, wills, store, broker));
+        .addMembershipListener(new Departures(manager.getHazelcastInstance(), routes, clients, wills, store, broker,
+            forwarder, manager));
     this.reconcileTimer = vertx.setPeriodic(RECONCILE_MILLIS, id -> {
       routes.reconcile();
       dropClientsClaimedElsewhere(clients);
@@ -90,15 +93,22 @@ public final class ClusterNode {
     WillRegistry wills = new WillRegistry(vertx, hz.getMap(HazelcastConfigs.WILLS), self);
     HazelcastSessionStore store = new HazelcastSessionStore(vertx, hz.getMap(HazelcastConfigs.SESSIONS),
         hz.getMap(HazelcastConfigs.SESSION_MESSAGES));
-    Forwarder forwarder = new Forwarder(vertx, routes, timeout);
+    // How long a message waits for a dead node's sessions to be recovered elsewhere: detection plus recovery.
+    long failover = TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.MEMBER_TIMEOUT_SECONDS) + 30);
+    Forwarder forwarder = new Forwarder(vertx, routes, timeout, failover);
     HazelcastClusterLink link = new HazelcastClusterLink(vertx, self, routes, forwarder, clients, wills, store,
         node -> manager.getNodes().contains(node), timeout);
     Settings named = settings.get(BrokerSettings.NODE_ID).isEmpty() ? settings.with(BrokerSettings.NODE_ID, self) : settings;
     return routes.start()
         .compose(v -> retained.start())
         .compose(v -> Broker.start(vertx, named, retained, link, authenticator, authorizer))
+        .map(broker -> {
+          forwarder.useRouter(broker.node().router());
+          return broker;
+        })
         .compose(broker -> vertx.deployVerticle(new NodeInbox(broker.node(), Forwarder.address(self),
-                TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.HANDOVER_GRACE_SECONDS)), clients))
+                TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.HANDOVER_GRACE_SECONDS)), clients, routes,
+                forwarder, self))
             .map(id -> {
               log.info("Node {} joined cluster '{}' with {} members; {} remote routes loaded", self,
                   settings.get(ClusterSettings.NAME), hz.getCluster().getMembers().size(), routes.remoteRouteCount());
@@ -291,9 +301,13 @@ public final class ClusterNode {
     private final WillRegistry wills;
     private final HazelcastSessionStore store;
     private final Broker broker;
+    private final Forwarder forwarder;
+    private final HazelcastClusterManager manager;
 
     Departures(HazelcastInstance hz, RouteTable routes, ClientRegistry clients, WillRegistry wills,
-               HazelcastSessionStore store, Broker broker) {
+               HazelcastSessionStore store, Broker broker, Forwarder forwarder, HazelcastClusterManager manager) {
+      this.forwarder = forwarder;
+      this.manager = manager;
       this.hz = hz;
       this.routes = routes;
       this.clients = clients;
@@ -302,19 +316,51 @@ public final class ClusterNode {
       this.broker = broker;
     }
 
-    private void adopt(SessionSnapshot snapshot) {
+    /**
+     * Adopts a departed node's sessions, then tells every node (itself included) which routes now stand for
+     * them, so that messages held meanwhile go on to the sessions.
+     */
+    private void recover(String departed, List<SessionSnapshot> sessions) {
+      List<Future<Void>> adopted = new ArrayList<>();
+      List<String> routeKeys = new ArrayList<>();
+      io.vertx.core.json.JsonArray clientIds = new io.vertx.core.json.JsonArray();
+      for (SessionSnapshot s : sessions) {
+        adopted.add(adopt(s));
+        clientIds.add(s.clientId());
+        for (SessionSnapshot.SubscriptionSpec spec : s.subscriptions()) {
+          routeKeys.add(spec.shareGroup() == null ? spec.filter() : "$share/" + spec.shareGroup() + "/" + spec.filter());
+        }
+      }
+      Future.join(adopted).onComplete(done -> {
+        io.vertx.core.json.JsonObject note = new io.vertx.core.json.JsonObject().put("departed", departed)
+            .put("adopter", manager.getNodeId()).put("routes", new io.vertx.core.json.JsonArray(routeKeys))
+            .put("clients", clientIds);
+        DeliveryOptions recovered = new DeliveryOptions().addHeader(HazelcastClusterLink.ACTION, HazelcastClusterLink.RECOVERED);
+        for (String member : manager.getNodes()) {
+          broker.vertx().eventBus().send(Forwarder.address(member), note, recovered);
+        }
+      });
+    }
+
+    private Future<Void> adopt(SessionSnapshot snapshot) {
       var node = broker.node();
       if (node.sessions().get(snapshot.clientId()) != null) {
-        return;
+        return Future.succeededFuture();
       }
       Session s = new Session(snapshot.clientId(), node, io.vertx.core.Vertx.currentContext(),
           node.settings().get(io.meshmq.broker.config.BrokerSettings.MAX_INFLIGHT),
           node.settings().get(io.meshmq.broker.config.BrokerSettings.MAX_QUEUED_MESSAGES));
       node.sessions().claim(snapshot.clientId(), false, () -> s);
       clients.record(snapshot.clientId());
-      s.execute(() -> s.adopt(snapshot, 0));
+      Promise<Void> adopted = Promise.promise();
+      // Messages held while the session was being recovered may come again: remembered ids are dropped.
+      s.execute(() -> {
+        s.adopt(snapshot, 2 * ORPHAN_MILLIS);
+        adopted.complete();
+      });
       log.info("Session {} of a departed node recovered here: {} subscriptions, {} unacknowledged messages",
           snapshot.clientId(), snapshot.subscriptions().size(), snapshot.queued().size());
+      return adopted.future();
     }
 
     @Override
@@ -329,14 +375,14 @@ public final class ClusterNode {
       if (node == null) {
         return;
       }
-      routes.dropNode(node);
+      routes.dropNode(node, ORPHAN_MILLIS);
       Member oldest = hz.getCluster().getMembers().iterator().next();
       if (oldest.localMember()) {
         routes.purgeNode(node);
         clients.purgeNode(node).onSuccess(ids -> {
           log.info("Released {} client ids held by node {}", ids.size(), node);
           // Its persistent sessions live on here: rebuilt from the session store, so their queues keep filling.
-          broker.vertx().runOnContext(v -> store.load(ids).onSuccess(sessions -> sessions.forEach(this::adopt)));
+          broker.vertx().runOnContext(v -> store.load(ids).onSuccess(sessions -> recover(node, sessions)));
         });
         // Publishing needs a Vert.x context for the routing's completion; the inbox context is as good as any.
         broker.vertx().runOnContext(v -> wills.publishWillsOf(node, broker.node().router()));

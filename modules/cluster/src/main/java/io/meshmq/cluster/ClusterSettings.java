@@ -31,8 +31,9 @@ public final class ClusterSettings {
       "kubernetes discovery: DNS name of the headless Service, e.g. meshmq-hz.default.svc.cluster.local");
   public static final Setting<Integer> MEMBER_TIMEOUT_SECONDS = intSetting("cluster.member-timeout-seconds", 10, 2, 600,
       "A member that has not been heard from for this long is declared dead (Hazelcast's own default is 60)");
-  public static final Setting<Integer> FORWARD_TIMEOUT_SECONDS = intSetting("cluster.forward-timeout-seconds", 30, 1, 3600,
-      "How long a node waits for another node to take a forwarded message before giving up on it");
+  public static final Setting<Integer> FORWARD_TIMEOUT_SECONDS = intSetting("cluster.forward-timeout-seconds", 10, 1, 3600,
+      "How long a node waits for another node to take a forwarded message before sending it again (to whichever "
+          + "nodes then have the routes); bounds the publisher's wait when a node dies");
   public static final Setting<Integer> HANDOVER_GRACE_SECONDS = intSetting("cluster.handover-grace-seconds", 5, 1, 600,
       "After a session moved to another node, how long the old node still passes on what arrives for it (until "
           + "every node routes to the new one)");

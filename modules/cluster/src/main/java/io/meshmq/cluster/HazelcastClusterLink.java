@@ -23,6 +23,7 @@ final class HazelcastClusterLink implements ClusterLink {
   static final String CLIENT = "client";
   static final String READY = "ready";
   static final String ADOPT = "adopt";
+  static final String RECOVERED = "recovered";
 
   private final Vertx vertx;
   private final String self;

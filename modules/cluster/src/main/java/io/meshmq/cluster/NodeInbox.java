@@ -31,7 +31,15 @@ final class NodeInbox extends VerticleBase {
 
   private final ClientRegistry clients;
 
-  NodeInbox(BrokerNode node, String address, long handoverGraceMillis, ClientRegistry clients) {
+  private final RouteTable routes;
+  private final Forwarder forwarder;
+  private final String self;
+
+  NodeInbox(BrokerNode node, String address, long handoverGraceMillis, ClientRegistry clients, RouteTable routes,
+            Forwarder forwarder, String self) {
+    this.routes = routes;
+    this.forwarder = forwarder;
+    this.self = self;
     this.node = node;
     this.address = address;
     this.handoverGraceMillis = handoverGraceMillis;
@@ -64,6 +72,19 @@ final class NodeInbox extends VerticleBase {
           s.execute(s::newHomeReady);
           vertx.setTimer(2 * handoverGraceMillis, id -> moving.remove(clientId, s));
         }
+      } else if (HazelcastClusterLink.RECOVERED.equals(msg.headers().get(HazelcastClusterLink.ACTION))
+          && body instanceof io.vertx.core.json.JsonObject note) {
+        String departed = note.getString("departed");
+        String adopter = note.getString("adopter");
+        java.util.List<String> recreated = new java.util.ArrayList<>();
+        note.getJsonArray("routes").forEach(r -> recreated.add((String) r));
+        if (adopter.equals(self)) {
+          java.util.Set<String> ids = new java.util.HashSet<>();
+          note.getJsonArray("clients").forEach(c -> ids.add((String) c));
+          forwarder.recoveredHere(departed, ids);
+        }
+        routes.orphansRecovered(departed, java.util.Map.of(adopter, recreated));
+        log.info("Sessions of departed node {} recovered on {}: {} routes", departed, adopter, recreated.size());
       } else if (HazelcastClusterLink.ADOPT.equals(msg.headers().get(HazelcastClusterLink.ACTION)) && body instanceof byte[] bytes) {
         adopt(SessionWire.decode(bytes));
         msg.reply(null);

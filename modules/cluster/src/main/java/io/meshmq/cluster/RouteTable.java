@@ -14,6 +14,7 @@ import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,6 +40,11 @@ final class RouteTable {
   /** Other nodes' shared groups: filter -> (group + node) -> the pair, for one-delivery-per-group choices. */
   private final TopicTrie<String, SharedRoute> remoteShared = new TopicTrie<>();
   private final Set<String> ownFilters = ConcurrentHashMap.newKeySet();
+  /**
+   * Routes of nodes that died and whose sessions are being recovered by a survivor: a message matching one waits
+   * (see Forwarder) until the recovery re-created the routes elsewhere, or the failover time is over.
+   */
+  private final TopicTrie<String, Boolean> orphaned = new TopicTrie<>();
   private UUID listener;
 
   RouteTable(Vertx vertx, IMap<String, Boolean> map, String self) {
@@ -89,15 +95,26 @@ final class RouteTable {
     return remote.size() + remoteShared.size();
   }
 
-  /** Forgets a departed node's routes locally, at once (membership event). */
-  void dropNode(String node) {
+  /**
+   * Forgets a departed node's routes locally, at once (membership event); they stay as orphaned routes until
+   * its sessions are recovered elsewhere, or {@code orphanMillis} at most.
+   */
+  void dropNode(String node, long orphanMillis) {
+    vertx.setTimer(Math.max(1, orphanMillis), id -> orphansRecovered(node, Map.of()));
+    dropNode(node);
+  }
+
+  private void dropNode(String node) {
     List<String> filters = new ArrayList<>();
     remote.forEach((filter, n, v) -> {
       if (n.equals(node)) {
         filters.add(filter);
       }
     });
-    filters.forEach(f -> remote.remove(f, node));
+    filters.forEach(f -> {
+      remote.remove(f, node);
+      orphaned.put(f, node, Boolean.TRUE);
+    });
     List<String[]> shared = new ArrayList<>();
     remoteShared.forEach((filter, key, route) -> {
       if (route.node().equals(node)) {
@@ -106,6 +123,42 @@ final class RouteTable {
     });
     shared.forEach(e -> remoteShared.remove(e[0], e[1]));
     log.info("Dropped {} routes of departed node {}", filters.size() + shared.size(), node);
+  }
+
+  boolean hasOrphans() {
+    return !orphaned.isEmpty();
+  }
+
+  boolean matchesOrphans(String topic) {
+    boolean[] any = {false};
+    orphaned.match(topic, v -> any[0] = true);
+    return any[0];
+  }
+
+  /** The departed nodes whose orphaned routes match the topic. */
+  Set<String> orphanNodes(String topic) {
+    Set<String> nodes = new HashSet<>(2);
+    orphaned.matchEntries(topic, (filter, node, v) -> nodes.add(node));
+    return nodes;
+  }
+
+  /**
+   * The sessions of a departed node are recovered: its orphaned routes go. The routes the recovery created are
+   * mirrored first (entry events may come later), so that waiting messages find them.
+   */
+  void orphansRecovered(String node, Map<String, List<String>> recreatedByNode) {
+    recreatedByNode.forEach((n, filters) -> {
+      if (!n.equals(self)) {
+        filters.forEach(f -> mirror(n, f, true));
+      }
+    });
+    List<String> mine = new ArrayList<>();
+    orphaned.forEach((filter, n, v) -> {
+      if (n.equals(node)) {
+        mine.add(filter);
+      }
+    });
+    mine.forEach(f -> orphaned.remove(f, node));
   }
 
   /** Removes a departed node's routes from the cluster table (done by one survivor). */

@@ -80,6 +80,25 @@ public final class Router {
     return sessions;
   }
 
+  /**
+   * Delivers a message to these clients' sessions only (sessions recovered from a node that died, which missed
+   * what was published while they were being recovered); {@code onRouted} runs once they have it.
+   */
+  public int routeToClients(Message message, java.util.Set<String> clientIds, Runnable onRouted) {
+    RouteCompletion completion = new RouteCompletion(Vertx.currentContext(), onRouted);
+    Map<Session, Target> targets = new HashMap<>();
+    table.matchDirect(message.topic(), sub -> {
+      if (clientIds.contains(sub.clientId()) && !(sub.noLocal() && sub.clientId().equals(message.publisherId()))) {
+        targets.computeIfAbsent(sub.session(), x -> new Target()).add(sub);
+      }
+    });
+    for (Map.Entry<Session, Target> e : targets.entrySet()) {
+      dispatch(e.getKey(), e.getValue().delivery(message), completion);
+    }
+    completion.done();
+    return targets.size();
+  }
+
   /** Forwarded message without shared-group duties. */
   public int routeLocal(Message message, Runnable onRouted) {
     return routeLocal(message, List.of(), onRouted);
