@@ -59,6 +59,17 @@ final class Forwarder {
     return "meshmq.node." + nodeId;
   }
 
+  /** Sends a message for one shared group to one node only (a member there takes it over from one that left). */
+  void forwardShared(Message message, String node, Delivery.ShareRef share) {
+    forwarded.increment();
+    vertx.eventBus().request(address(node), new Forwarded(message, List.of(share)), options).onComplete(ar -> {
+      if (ar.failed()) {
+        failed.increment();
+        log.warn("Handing {} of shared group {} to node {} failed: {}", message, share, node, ar.cause().toString());
+      }
+    });
+  }
+
   void forward(Message message, Map<String, List<Delivery.ShareRef>> sharedByNode, Runnable done) {
     boolean orphaned = routes.hasOrphans() && routes.matchesOrphans(message.topic());
     Set<String> nodes = routes.remoteNodes(message.topic());

@@ -67,6 +67,22 @@ final class HazelcastClusterLink implements ClusterLink {
   }
 
   @Override
+  public boolean redeliverShared(Message message, io.meshmq.core.message.Delivery.ShareRef share) {
+    java.util.List<String> nodes = new java.util.ArrayList<>();
+    routes.matchShared(message.topic(), (group, filter, node) -> {
+      if (group.equals(share.group()) && filter.equals(share.filter())) {
+        nodes.add(node);
+      }
+    });
+    if (nodes.isEmpty()) {
+      return false;
+    }
+    String node = nodes.get(java.util.concurrent.ThreadLocalRandom.current().nextInt(nodes.size()));
+    forwarder.forwardShared(message, node, share);
+    return true;
+  }
+
+  @Override
   public void matchRemoteShared(String topic, RemoteSharedVisitor visitor) {
     routes.matchShared(topic, visitor);
   }

@@ -23,6 +23,12 @@ public interface ClusterLink extends SubscriptionTable.FilterListener, SessionSt
    */
   void forward(Message message, Map<String, List<Delivery.ShareRef>> sharedByNode, Runnable done);
 
+  /**
+   * Hands a message of a shared group to a member on another node (for a member that left); false when no
+   * other node has members of that group.
+   */
+  boolean redeliverShared(Message message, Delivery.ShareRef share);
+
   /** Visits every (group, filter, node) of another node's shared subscriptions whose filter matches the topic. */
   void matchRemoteShared(String topic, RemoteSharedVisitor visitor);
 
@@ -91,6 +97,11 @@ public interface ClusterLink extends SubscriptionTable.FilterListener, SessionSt
 
     @Override
     public void matchRemoteShared(String topic, RemoteSharedVisitor visitor) {
+    }
+
+    @Override
+    public boolean redeliverShared(Message message, Delivery.ShareRef share) {
+      return false;
     }
 
     @Override

@@ -196,10 +196,13 @@ public final class Router {
    */
   public boolean redeliverShared(Delivery d, Session leaving) {
     SharedGroup group = table.sharedGroup(d.share().filter(), d.share().group());
-    if (group == null) {
-      return false;
+    Subscription member = group == null ? null : group.pick(sharedStrategy, leaving);
+    if (member == null || member.session() == leaving || !member.session().isOnline()) {
+      // No online member here: one on another node takes it, if the group has members elsewhere.
+      if (cluster.redeliverShared(d.message(), d.share())) {
+        return true;
+      }
     }
-    Subscription member = group.pick(sharedStrategy, leaving);
     if (member == null || member.session() == leaving) {
       return false;
     }
