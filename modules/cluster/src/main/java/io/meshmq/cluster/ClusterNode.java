@@ -343,24 +343,15 @@ public final class ClusterNode {
     }
 
     private Future<Void> adopt(SessionSnapshot snapshot) {
-      var node = broker.node();
-      if (node.sessions().get(snapshot.clientId()) != null) {
-        return Future.succeededFuture();
-      }
-      Session s = new Session(snapshot.clientId(), node, io.vertx.core.Vertx.currentContext(),
-          node.settings().get(io.meshmq.broker.config.BrokerSettings.MAX_INFLIGHT),
-          node.settings().get(io.meshmq.broker.config.BrokerSettings.MAX_QUEUED_MESSAGES));
-      node.sessions().claim(snapshot.clientId(), false, () -> s);
-      clients.record(snapshot.clientId());
-      Promise<Void> adopted = Promise.promise();
       // Messages held while the session was being recovered may come again: remembered ids are dropped.
-      s.execute(() -> {
-        s.adopt(snapshot, 2 * ORPHAN_MILLIS);
-        adopted.complete();
-      });
-      log.info("Session {} of a departed node recovered here: {} subscriptions, {} unacknowledged messages",
-          snapshot.clientId(), snapshot.subscriptions().size(), snapshot.queued().size());
-      return adopted.future();
+      return SessionAdoption.adopt(broker.node(), clients, io.vertx.core.Vertx.currentContext(), snapshot, 2 * ORPHAN_MILLIS)
+          .map(adopted -> {
+            if (adopted) {
+              log.info("Session {} of a departed node recovered here: {} subscriptions, {} unacknowledged messages",
+                  snapshot.clientId(), snapshot.subscriptions().size(), snapshot.queued().size());
+            }
+            return null;
+          });
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.meshmq.cluster;
 
 import io.meshmq.broker.BrokerNode;
-import io.meshmq.broker.config.BrokerSettings;
 import io.meshmq.broker.session.Session;
 import io.meshmq.broker.session.SessionSnapshot;
 import io.vertx.core.Future;
@@ -119,18 +118,15 @@ final class NodeInbox extends VerticleBase {
 
   /** A leaving node re-homes one of its sessions here: it lives on, offline, with its routes now here. */
   private void adopt(SessionSnapshot snapshot) {
-    String clientId = snapshot.clientId();
-    if (node.sessions().get(clientId) != null) {
-      log.info("Session {} re-homed here, but its client already connected here: keeping the live session", clientId);
-      return;
-    }
-    Session s = new Session(clientId, node, context, node.settings().get(BrokerSettings.MAX_INFLIGHT),
-        node.settings().get(BrokerSettings.MAX_QUEUED_MESSAGES));
-    node.sessions().claim(clientId, false, () -> s);
-    clients.record(clientId);
-    s.execute(() -> s.adopt(snapshot, 30_000));
-    log.info("Session {} re-homed here: {} subscriptions, {} in flight, {} queued", clientId,
-        snapshot.subscriptions().size(), snapshot.inflight().size(), snapshot.queued().size());
+    SessionAdoption.adopt(node, clients, context, snapshot, 30_000).onSuccess(adopted -> {
+      if (adopted) {
+        log.info("Session {} re-homed here: {} subscriptions, {} in flight, {} queued", snapshot.clientId(),
+            snapshot.subscriptions().size(), snapshot.inflight().size(), snapshot.queued().size());
+      } else {
+        log.info("Session {} re-homed here, but its client already connected here: keeping the live session",
+            snapshot.clientId());
+      }
+    });
   }
 
   private void deliverToMovedSession(String clientId, byte[] bytes) {

@@ -86,17 +86,9 @@ public final class Router {
    */
   public int routeToClients(Message message, java.util.Set<String> clientIds, Runnable onRouted) {
     RouteCompletion completion = new RouteCompletion(Vertx.currentContext(), onRouted);
-    Map<Session, Target> targets = new HashMap<>();
-    table.matchDirect(message.topic(), sub -> {
-      if (clientIds.contains(sub.clientId()) && !(sub.noLocal() && sub.clientId().equals(message.publisherId()))) {
-        targets.computeIfAbsent(sub.session(), x -> new Target()).add(sub);
-      }
-    });
-    for (Map.Entry<Session, Target> e : targets.entrySet()) {
-      dispatch(e.getKey(), e.getValue().delivery(message), completion);
-    }
+    int sessions = routeDirect(message, completion, sub -> clientIds.contains(sub.clientId()));
     completion.done();
-    return targets.size();
+    return sessions;
   }
 
   /** Forwarded message without shared-group duties. */
@@ -165,9 +157,14 @@ public final class Router {
   }
 
   private int routeDirect(Message message, RouteCompletion completion) {
+    return routeDirect(message, completion, sub -> true);
+  }
+
+  /** Ordinary subscriptions matching the topic and {@code which}: one merged delivery per session. */
+  private int routeDirect(Message message, RouteCompletion completion, java.util.function.Predicate<Subscription> which) {
     Map<Session, Target> targets = new HashMap<>();
     table.matchDirect(message.topic(), sub -> {
-      if (sub.noLocal() && sub.clientId().equals(message.publisherId())) {
+      if (!which.test(sub) || (sub.noLocal() && sub.clientId().equals(message.publisherId()))) {
         return;
       }
       targets.computeIfAbsent(sub.session(), s -> new Target()).add(sub);

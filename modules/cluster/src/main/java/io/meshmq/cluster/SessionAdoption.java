@@ -1,0 +1,39 @@
+package io.meshmq.cluster;
+
+import io.meshmq.broker.BrokerNode;
+import io.meshmq.broker.config.BrokerSettings;
+import io.meshmq.broker.session.Session;
+import io.meshmq.broker.session.SessionSnapshot;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+
+/** Installs on this node a session another node gave up (re-homed on its way out, or recovered after its death). */
+final class SessionAdoption {
+
+  private SessionAdoption() {
+  }
+
+  /**
+   * Creates the session offline on {@code context}, records this node as its holder, and restores it (its
+   * routes and expiry clock with it). Completes once restored; does nothing (and says so by returning false)
+   * when the client already has a live session here.
+   */
+  static Future<Boolean> adopt(BrokerNode node, ClientRegistry clients, Context context, SessionSnapshot snapshot,
+                               long dedupeMillis) {
+    String clientId = snapshot.clientId();
+    if (node.sessions().get(clientId) != null) {
+      return Future.succeededFuture(false);
+    }
+    Session s = new Session(clientId, node, context, node.settings().get(BrokerSettings.MAX_INFLIGHT),
+        node.settings().get(BrokerSettings.MAX_QUEUED_MESSAGES));
+    node.sessions().claim(clientId, false, () -> s);
+    clients.record(clientId);
+    Promise<Boolean> adopted = Promise.promise();
+    s.execute(() -> {
+      s.adopt(snapshot, dedupeMillis);
+      adopted.complete(true);
+    });
+    return adopted.future();
+  }
+}
