@@ -92,7 +92,7 @@ public final class ClusterNode {
     ClientRegistry clients = new ClientRegistry(vertx, hz.getMap(HazelcastConfigs.CLIENTS), self);
     WillRegistry wills = new WillRegistry(vertx, hz.getMap(HazelcastConfigs.WILLS), self);
     HazelcastSessionStore store = new HazelcastSessionStore(vertx, hz.getMap(HazelcastConfigs.SESSIONS),
-        hz.getMap(HazelcastConfigs.SESSION_MESSAGES));
+        hz.getMap(HazelcastConfigs.SESSION_MESSAGES), hz.getMap(HazelcastConfigs.SESSION_INBOUND));
     // How long a message waits for a dead node's sessions to be recovered elsewhere: detection plus recovery.
     long failover = TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.MEMBER_TIMEOUT_SECONDS) + 30);
     Forwarder forwarder = new Forwarder(vertx, routes, timeout, failover);

@@ -127,6 +127,21 @@ final class HazelcastClusterLink implements ClusterLink {
   }
 
   @Override
+  public Future<Void> messageInFlight(String clientId, long messageId, int packetId, boolean released) {
+    return store.messageInFlight(clientId, messageId, packetId, released);
+  }
+
+  @Override
+  public Future<Void> inboundHeld(String clientId, int packetId) {
+    return store.inboundHeld(clientId, packetId);
+  }
+
+  @Override
+  public Future<Void> inboundReleased(String clientId, int packetId) {
+    return store.inboundReleased(clientId, packetId);
+  }
+
+  @Override
   public void messageDone(String clientId, long messageId) {
     store.messageDone(clientId, messageId);
   }

@@ -24,6 +24,7 @@ final class HazelcastConfigs {
   static final String WILLS = "meshmq.wills";
   static final String SESSIONS = "meshmq.sessions";
   static final String SESSION_MESSAGES = "meshmq.session-messages";
+  static final String SESSION_INBOUND = "meshmq.session-inbound-qos2";
 
   private HazelcastConfigs() {
   }
@@ -101,6 +102,8 @@ final class HazelcastConfigs {
     c.addMapConfig(latestUpdateWins(WILLS));
     c.addMapConfig(latestUpdateWins(SESSIONS));
     c.addMapConfig(new MapConfig(SESSION_MESSAGES).setBackupCount(1)
+        .setMergePolicyConfig(new MergePolicyConfig(PutIfAbsentMergePolicy.class.getName(), 100)));
+    c.addMapConfig(new MapConfig(SESSION_INBOUND).setBackupCount(1)
         .setMergePolicyConfig(new MergePolicyConfig(PutIfAbsentMergePolicy.class.getName(), 100)));
     return c;
   }

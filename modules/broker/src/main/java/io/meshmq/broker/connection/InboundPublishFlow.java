@@ -7,9 +7,11 @@ import static io.meshmq.broker.config.BrokerSettings.RETAIN_AVAILABLE;
 import static io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType.PUBLICATION_EXPIRY_INTERVAL;
 import static io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType.TOPIC_ALIAS;
 
+import io.meshmq.broker.session.OrderedActions;
 import io.meshmq.broker.session.Session;
 import io.meshmq.core.message.Message;
 import io.netty.handler.codec.mqtt.MqttProperties;
+import io.vertx.core.Future;
 import io.vertx.mqtt.messages.MqttPublishMessage;
 import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
 import org.slf4j.Logger;
@@ -33,6 +35,8 @@ final class InboundPublishFlow {
   private int pendingRoutes;
   private int pendingAcks;
   private boolean readingPaused;
+  /** PUBRECs and PUBCOMPs wait for the session store and still go out in order (allocated on first QoS 2). */
+  private OrderedActions qos2Acks;
 
   InboundPublishFlow(ClientConnection c) {
     this.c = c;
@@ -77,7 +81,7 @@ final class InboundPublishFlow {
     c.node.stats().bytesReceived.add(Mqtt5.publishPacketSize(topic, payload.length, qos, 0, false));
     if (qos == 2 && !session.inboundQos2().firstSeen(packetId)) {
       // A re-sent QoS 2 PUBLISH already routed: acknowledge again, never route twice.
-      Acks.pubrec(c.socket, packetId, Acks.SUCCESS);
+      qos2Ack(null, () -> Acks.pubrec(c.socket, packetId, Acks.SUCCESS));
       return;
     }
     Message message = new Message(topic, payload, qos, msg.isRetain(),
@@ -130,8 +134,21 @@ final class InboundPublishFlow {
     if (qos == 1) {
       Acks.puback(c.socket, packetId, Acks.SUCCESS);
     } else if (qos == 2) {
-      Acks.pubrec(c.socket, packetId, Acks.SUCCESS);
+      // Held in the session store before PUBREC: a node that recovers the session does not route a re-sent copy.
+      qos2Ack(c.session.recordInboundHeld(packetId), () -> Acks.pubrec(c.socket, packetId, Acks.SUCCESS));
     }
+  }
+
+  private void qos2Ack(Future<Void> recorded, Runnable ack) {
+    if (qos2Acks == null) {
+      Session session = c.session;
+      qos2Acks = new OrderedActions(session::execute);
+    }
+    qos2Acks.run(recorded, () -> {
+      if (!c.isClosed()) {
+        ack.run();
+      }
+    });
   }
 
   private void denied(int qos, int packetId, String topic) {
@@ -148,7 +165,7 @@ final class InboundPublishFlow {
         // An error PUBREC ends the exchange: the client sends no PUBREL, so the id is free again.
         c.session.inboundQos2().release(packetId);
       }
-      Acks.pubrec(c.socket, packetId, v5 ? Acks.NOT_AUTHORIZED : Acks.SUCCESS);
+      qos2Ack(null, () -> Acks.pubrec(c.socket, packetId, v5 ? Acks.NOT_AUTHORIZED : Acks.SUCCESS));
     }
   }
 
@@ -158,7 +175,8 @@ final class InboundPublishFlow {
     if (!held) {
       log.debug("Client {}: PUBREL for unknown packet id {}", c.clientId, packetId);
     }
-    Acks.pubcomp(c.socket, packetId, held || c.protocolVersion < 5 ? Acks.SUCCESS : Acks.PACKET_ID_NOT_FOUND);
+    int reason = held || c.protocolVersion < 5 ? Acks.SUCCESS : Acks.PACKET_ID_NOT_FOUND;
+    qos2Ack(held ? c.session.recordInboundReleased(packetId) : null, () -> Acks.pubcomp(c.socket, packetId, reason));
   }
 
   private void violation(MqttDisconnectReasonCode reason, String why) {

@@ -75,6 +75,8 @@ public final class Session {
   private List<Delivery> heldForMove;
   private long moveGraceMillis;
   private long moveTimer = -1;
+  /** Sends that wait for a session-store write keep their order (allocated on first need). */
+  private OrderedActions ordered;
   /** Ids of messages this session already has, kept for a while after it arrived from another node. */
   private java.util.Set<Long> recentIds;
 
@@ -320,6 +322,9 @@ public final class Session {
       }
       if (stateSaved) {
         node.cluster().sessionEnded(clientId);
+        for (int packetId : inboundQos2.ids()) {
+          node.cluster().inboundReleased(clientId, packetId);
+        }
       }
     }
     storedIds = null;
@@ -503,6 +508,19 @@ public final class Session {
   }
 
   private void sendQos0(Delivery d) {
+    if (ordered != null && ordered.busy()) {
+      SessionLink to = link;
+      ordered.run(null, () -> {
+        if (link == to) {
+          sendQos0Now(d);
+        }
+      });
+      return;
+    }
+    sendQos0Now(d);
+  }
+
+  private void sendQos0Now(Delivery d) {
     if (!link.writable()) {
       node.stats().droppedQos0Unwritable.increment();
       return;
@@ -512,10 +530,37 @@ public final class Session {
 
   private void sendInflight(Delivery d) {
     InflightMessage m = window.add(d);
-    if (!link.sendPublish(d, m.packetId(), false)) {
-      window.drop(m.packetId());
-      forget(d);
+    Future<Void> recorded = d.qos() == 2 && isStored(d)
+        ? node.cluster().messageInFlight(clientId, d.message().id(), m.packetId(), false) : null;
+    if (recorded == null && (ordered == null || !ordered.busy())) {
+      publish(m);
+      return;
     }
+    SessionLink to = link;
+    ordered().run(recorded, () -> {
+      // A newer connection re-sent the whole window when it attached; an acknowledged message left it.
+      if (link == to && window.get(m.packetId()) == m) {
+        publish(m);
+      }
+    });
+  }
+
+  private void publish(InflightMessage m) {
+    if (!link.sendPublish(m.delivery(), m.packetId(), false)) {
+      window.drop(m.packetId());
+      forget(m.delivery());
+    }
+  }
+
+  private boolean isStored(Delivery d) {
+    return storedIds != null && storedIds.contains(d.message().id());
+  }
+
+  private OrderedActions ordered() {
+    if (ordered == null) {
+      ordered = new OrderedActions(this::execute);
+    }
+    return ordered;
   }
 
   /** Moves queued messages out while the window and the socket allow. */
@@ -562,9 +607,23 @@ public final class Session {
       pump();
       return known;
     }
-    boolean known = window.received(packetId) != null;
-    if (link != null) {
-      link.sendPubrel(packetId, known);
+    InflightMessage m = window.received(packetId);
+    boolean known = m != null;
+    if (link == null) {
+      return known;
+    }
+    // Once the client has PUBREL it forgets the id: a survivor must not re-send the PUBLISH after that.
+    Future<Void> recorded = known && isStored(m.delivery())
+        ? node.cluster().messageInFlight(clientId, m.delivery().message().id(), packetId, true) : null;
+    SessionLink to = link;
+    if (recorded == null && (ordered == null || !ordered.busy())) {
+      to.sendPubrel(packetId, known);
+    } else {
+      ordered().run(recorded, () -> {
+        if (link == to) {
+          to.sendPubrel(packetId, known);
+        }
+      });
     }
     return known;
   }
@@ -577,6 +636,20 @@ public final class Session {
     forget(m.delivery());
     pump();
     return true;
+  }
+
+  /**
+   * Records a held inbound QoS 2 id in the session store (persistent sessions of a cluster), so that a
+   * survivor of this node still knows the message was routed; the PUBREC waits for the returned future
+   * (null: nothing to wait for).
+   */
+  public Future<Void> recordInboundHeld(int packetId) {
+    return persistent() && !movedAway ? node.cluster().inboundHeld(clientId, packetId) : null;
+  }
+
+  /** Records that a held inbound QoS 2 id was released; the PUBCOMP waits for the returned future (or null). */
+  public Future<Void> recordInboundReleased(int packetId) {
+    return persistent() && !movedAway ? node.cluster().inboundReleased(clientId, packetId) : null;
   }
 
   /** Inbound QoS 2 de-duplication state, which belongs to the session (it survives reconnects). */

@@ -17,6 +17,25 @@ public interface SessionStore {
   /** The message is off the session's hands (acknowledged, dropped, expired). */
   void messageDone(String clientId, long messageId);
 
+  /**
+   * A stored QoS 2 message went out under this packet id ({@code released}: its PUBREC came). A node that
+   * recovers the session re-sends it under the same id (or only its PUBREL), so that the client's own QoS 2
+   * de-duplication still holds after the node's death. The PUBLISH (PUBREL) waits for this write.
+   */
+  default Future<Void> messageInFlight(String clientId, long messageId, int packetId, boolean released) {
+    return STORED;
+  }
+
+  /** An inbound QoS 2 packet id is held until PUBREL; the PUBREC waits for this write. */
+  default Future<Void> inboundHeld(String clientId, int packetId) {
+    return STORED;
+  }
+
+  /** A held inbound QoS 2 packet id was released; the PUBCOMP (after which the client may reuse it) waits. */
+  default Future<Void> inboundReleased(String clientId, int packetId) {
+    return STORED;
+  }
+
   /** The session's subscriptions or expiry changed (the snapshot carries no messages). */
   void sessionChanged(SessionSnapshot state);
 

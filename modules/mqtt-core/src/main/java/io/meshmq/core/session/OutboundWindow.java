@@ -48,6 +48,11 @@ public final class OutboundWindow {
     return inflight.isEmpty();
   }
 
+  /** The message in flight under that id, or null. */
+  public InflightMessage get(int packetId) {
+    return inflight.get(packetId);
+  }
+
   /** Takes a delivery into the window under a fresh packet id. */
   public InflightMessage add(Delivery delivery) {
     if (inflight.size() >= MAX_PACKET_ID) {
