@@ -4,6 +4,7 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
 import io.meshmq.broker.Broker;
 import io.meshmq.broker.auth.Authenticator;
 import io.meshmq.broker.auth.Authorizer;
@@ -49,6 +50,7 @@ public final class ClusterNode {
   private final Forwarder forwarder;
   private final long reconcileTimer;
   private final UUID membershipRegistration;
+  private final UUID lifecycleRegistration;
 
   private final long handoverGraceMillis;
   /** Set first thing in {@link #stop()}: a draining node reports itself not ready. */
@@ -67,9 +69,13 @@ public final class ClusterNode {
     this.membershipRegistration = manager.getHazelcastInstance().getCluster()
         .addMembershipListener(new Departures(manager.getHazelcastInstance(), routes, clients, wills, store, broker,
             forwarder, manager));
-    this.reconcileTimer = vertx.setPeriodic(RECONCILE_MILLIS, id -> {
-      routes.reconcile();
-      dropClientsClaimedElsewhere(clients);
+    this.reconcileTimer = vertx.setPeriodic(RECONCILE_MILLIS, id -> reconcile(clients));
+    // A healed split brain: converge at once rather than at the next periodic round.
+    this.lifecycleRegistration = manager.getHazelcastInstance().getLifecycleService().addLifecycleListener(event -> {
+      if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+        log.info("This node merged back into the cluster after a split brain: reconciling routes and client ids");
+        vertx.runOnContext(v -> reconcile(clients));
+      }
     });
   }
 
@@ -198,6 +204,7 @@ public final class ClusterNode {
     vertx.cancelTimer(reconcileTimer);
     try {
       manager.getHazelcastInstance().getCluster().removeMembershipListener(membershipRegistration);
+      manager.getHazelcastInstance().getLifecycleService().removeLifecycleListener(lifecycleRegistration);
     } catch (RuntimeException e) {
       log.debug("membership listener already gone", e);
     }
@@ -269,6 +276,11 @@ public final class ClusterNode {
       });
     });
     return moved.future();
+  }
+
+  private void reconcile(ClientRegistry clients) {
+    routes.reconcile();
+    dropClientsClaimedElsewhere(clients);
   }
 
   /** After a split brain: a client id the registry gives to another node is taken down here (MQTT 5: 0x8E). */

@@ -22,6 +22,12 @@ public final class ClusterSettings {
       "Interface Hazelcast binds to and advertises (on Kubernetes: the pod IP, from the environment)");
   public static final Setting<Integer> PORT = intSetting("cluster.port", 5701, 1, 65_535,
       "Hazelcast member port; the next free one is taken when it is in use (up to +9)");
+  public static final Setting<String> PUBLIC_ADDRESS = stringSetting("cluster.public-address", "",
+      "Address (host:port) the other members use to reach this one, when it differs from cluster.host and the "
+          + "bound port (NAT, a proxy); empty = cluster.host and the bound port");
+  public static final Setting<String> HAZELCAST_CONFIG = stringSetting("cluster.hazelcast-config", "",
+      "Hazelcast YAML file with the maps and properties of the broker's cluster state (backups, merge policies); "
+          + "empty = the bundled copy of conf/hazelcast.yaml. Network and discovery come from these settings");
   public static final Setting<Discovery> DISCOVERY = enumSetting("cluster.discovery", Discovery.TCP,
       "How members find each other: tcp (the cluster.members list) or kubernetes (DNS of a headless Service)");
   public static final Setting<String> MEMBERS = stringSetting("cluster.members", "127.0.0.1",
@@ -50,7 +56,7 @@ public final class ClusterSettings {
   }
 
   public static List<Setting<?>> all() {
-    return List.of(ENABLED, NAME, HOST, PORT, DISCOVERY, MEMBERS, KUBERNETES_SERVICE_DNS, MEMBER_TIMEOUT_SECONDS,
+    return List.of(ENABLED, NAME, HOST, PORT, PUBLIC_ADDRESS, HAZELCAST_CONFIG, DISCOVERY, MEMBERS, KUBERNETES_SERVICE_DNS, MEMBER_TIMEOUT_SECONDS,
         FORWARD_TIMEOUT_SECONDS, HANDOVER_GRACE_SECONDS, EVENTBUS_HOST, EVENTBUS_PORT, EVENTBUS_PUBLIC_HOST);
   }
 }

@@ -1,20 +1,24 @@
 package io.meshmq.cluster;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.config.InvalidConfigurationException;
+import com.hazelcast.config.YamlConfigBuilder;
 import com.hazelcast.config.JoinConfig;
-import com.hazelcast.config.MapConfig;
-import com.hazelcast.config.MergePolicyConfig;
-import com.hazelcast.spi.merge.LatestUpdateMergePolicy;
-import com.hazelcast.spi.merge.PutIfAbsentMergePolicy;
 import com.hazelcast.config.NetworkConfig;
 import io.meshmq.broker.config.Settings;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The Hazelcast configuration of a node: Vert.x's own (from {@code ConfigUtil.loadConfig()}, which keeps the
- * maps the clustered event bus needs) with the broker's network, discovery, failure detection and maps.
+ * maps the clustered event bus needs), plus the maps and properties of the broker's cluster state from
+ * {@code conf/hazelcast.yaml} (bundled, or the file {@code cluster.hazelcast-config} names), plus network,
+ * discovery and failure detection from the settings, which differ per deployment.
  */
 final class HazelcastConfigs {
 
@@ -56,27 +60,46 @@ final class HazelcastConfigs {
 
   private static final int LOOPBACK_PORTS = 10;
 
-  private static MapConfig latestUpdateWins(String name) {
-    return new MapConfig(name).setBackupCount(1).setPerEntryStatsEnabled(true)
-        .setMergePolicyConfig(new MergePolicyConfig(LatestUpdateMergePolicy.class.getName(), 100));
+  /** The bundled copy of conf/hazelcast.yaml (see the cluster module's pom). */
+  private static final String BUNDLED = "hazelcast.yaml";
+
+  /**
+   * The broker's maps and properties: from {@code file}, or the bundled copy of conf/hazelcast.yaml when it is
+   * empty. An unreadable or invalid file is an error naming the setting.
+   */
+  static Config brokerState(String file) {
+    try (InputStream in = file.isEmpty() ? HazelcastConfigs.class.getResourceAsStream(BUNDLED) : new FileInputStream(file)) {
+      if (in == null) {
+        throw new IllegalStateException("the bundled " + BUNDLED + " is missing from the cluster module");
+      }
+      return new YamlConfigBuilder(in).build();
+    } catch (IOException e) {
+      throw new IllegalArgumentException(ClusterSettings.HAZELCAST_CONFIG.key() + ": cannot read " + file + ": " + e, e);
+    } catch (InvalidConfigurationException e) {
+      throw new IllegalArgumentException(ClusterSettings.HAZELCAST_CONFIG.key() + ": " + (file.isEmpty() ? BUNDLED : file)
+          + " is not a valid Hazelcast configuration: " + e.getMessage(), e);
+    }
   }
 
   static Config build(Settings s) {
     Config c = ConfigUtil.loadConfig();
+    Config state = brokerState(s.get(ClusterSettings.HAZELCAST_CONFIG));
+    state.getMapConfigs().values().forEach(c::addMapConfig);
+    state.getProperties().forEach((k, v) -> c.setProperty((String) k, (String) v));
     c.setClusterName(s.get(ClusterSettings.NAME));
     c.setProperty("hazelcast.logging.type", "slf4j");
     c.setProperty("hazelcast.phone.home.enabled", "false");
     c.setProperty("hazelcast.shutdownhook.enabled", "false");
     c.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(s.get(ClusterSettings.MEMBER_TIMEOUT_SECONDS)));
-    c.setProperty("hazelcast.heartbeat.interval.seconds", "1");
-    c.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
-    c.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
 
     NetworkConfig net = c.getNetworkConfig();
     net.setPort(s.get(ClusterSettings.PORT)).setPortAutoIncrement(true).setPortCount(LOOPBACK_PORTS);
     // Bind and advertise cluster.host. (Not through Hazelcast's interface list: with interfaces enabled it drops
     // every address of a member given by name that is not on this host, so members named by DNS never join.)
     c.setProperty("hazelcast.local.localAddress", s.get(ClusterSettings.HOST));
+    if (!s.get(ClusterSettings.PUBLIC_ADDRESS).isEmpty()) {
+      c.setProperty("hazelcast.local.publicAddress", s.get(ClusterSettings.PUBLIC_ADDRESS));
+    }
     JoinConfig join = net.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
@@ -88,23 +111,6 @@ final class HazelcastConfigs {
       join.getTcpIpConfig().setEnabled(true).setMembers(members(s.get(ClusterSettings.MEMBERS), s.get(ClusterSettings.PORT)));
     }
 
-    // Committed data survives one member's loss: one synchronous backup, written before the caller is told.
-    // After a split brain heals, the maps merge:
-    // - routes: the union (put-if-absent); each node then re-asserts its own routes and deletes those it no
-    //   longer has (RouteTable.reconcile), so the table converges to what the nodes really hold;
-    // - retained messages, client ids and wills: the latest update wins (the newest retained message of a
-    //   topic, the node a client connected to last); nodes then take down local clients whose id the registry
-    //   gives to another node, so no client id stays connected twice.
-    c.addMapConfig(new MapConfig(ROUTES).setBackupCount(1)
-        .setMergePolicyConfig(new MergePolicyConfig(PutIfAbsentMergePolicy.class.getName(), 100)));
-    c.addMapConfig(latestUpdateWins(RETAINED));
-    c.addMapConfig(latestUpdateWins(CLIENTS));
-    c.addMapConfig(latestUpdateWins(WILLS));
-    c.addMapConfig(latestUpdateWins(SESSIONS));
-    c.addMapConfig(new MapConfig(SESSION_MESSAGES).setBackupCount(1)
-        .setMergePolicyConfig(new MergePolicyConfig(PutIfAbsentMergePolicy.class.getName(), 100)));
-    c.addMapConfig(new MapConfig(SESSION_INBOUND).setBackupCount(1)
-        .setMergePolicyConfig(new MergePolicyConfig(PutIfAbsentMergePolicy.class.getName(), 100)));
     return c;
   }
 }

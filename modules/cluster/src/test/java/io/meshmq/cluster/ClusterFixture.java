@@ -42,10 +42,14 @@ public final class ClusterFixture implements AutoCloseable {
     return f;
   }
 
-  /** Starts one more node (it joins the others). */
-  public ClusterNode addNode() {
+  /** Starts one more node (it joins the others), with settings of its own over the fixture's. */
+  public ClusterNode addNode(Object... overrides) {
+    Settings s = settings;
+    for (int i = 0; i + 1 < overrides.length; i += 2) {
+      s = s.with((Setting<?>) overrides[i], overrides[i + 1]);
+    }
     try {
-      ClusterNode n = ClusterNode.start(settings, Authenticator.ALLOW_ALL, Authorizer.ALLOW_ALL).await(60, TimeUnit.SECONDS);
+      ClusterNode n = ClusterNode.start(s, Authenticator.ALLOW_ALL, Authorizer.ALLOW_ALL).await(60, TimeUnit.SECONDS);
       nodes.add(n);
       return n;
     } catch (Exception e) {

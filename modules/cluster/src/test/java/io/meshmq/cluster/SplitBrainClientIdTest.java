@@ -1,0 +1,75 @@
+package io.meshmq.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.ServerSocket;
+import java.time.Duration;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A real split brain between two nodes (their member links cut by relays, each side declaring the other dead),
+ * a client id connected on both sides meanwhile, then the heal: exactly one connection of that client id stays,
+ * the one the merged registry names.
+ */
+class SplitBrainClientIdTest {
+
+  @Test
+  void afterTheHealAClientIdIsConnectedOnlyOnce() throws Exception {
+    int portA = freePort();
+    int portB = freePort();
+    try (MemberProxy toA = new MemberProxy(portA); MemberProxy toB = new MemberProxy(portB);
+         ClusterFixture cluster = ClusterFixture.start(0,
+             ClusterSettings.MEMBERS, "127.0.0.1:" + toA.port() + ",127.0.0.1:" + toB.port(),
+             ClusterSettings.MEMBER_TIMEOUT_SECONDS, 3)) {
+      cluster.addNode(ClusterSettings.PORT, portA, ClusterSettings.PUBLIC_ADDRESS, "127.0.0.1:" + toA.port());
+      cluster.addNode(ClusterSettings.PORT, portB, ClusterSettings.PUBLIC_ADDRESS, "127.0.0.1:" + toB.port());
+      await().atMost(Duration.ofSeconds(30)).until(() -> members(cluster, 0) == 2 && members(cluster, 1) == 2);
+
+      MqttClient onA = connect(cluster, 0);
+      toA.cut();
+      toB.cut();
+      await().atMost(Duration.ofSeconds(30)).until(() -> members(cluster, 0) == 1 && members(cluster, 1) == 1);
+      // Each side thinks the other is dead, so B lets the same client id in while A still has it.
+      MqttClient onB = connect(cluster, 1);
+      assertThat(onA.isConnected()).isTrue();
+      assertThat(onB.isConnected()).isTrue();
+
+      toA.heal();
+      toB.heal();
+      await().atMost(Duration.ofSeconds(60)).until(() -> members(cluster, 0) == 2 && members(cluster, 1) == 2);
+      await().atMost(Duration.ofSeconds(45)).until(() -> onA.isConnected() != onB.isConnected());
+      // B connected last, so the merged registry (latest update wins) gives the client id to B.
+      assertThat(onB.isConnected()).isTrue();
+      assertThat(onA.isConnected()).isFalse();
+      // And it stays that way: no later round takes the survivor down.
+      Thread.sleep(3000);
+      assertThat(onB.isConnected()).isTrue();
+      onB.disconnect();
+      // Not a graceful leave: after a merge Vert.x's clean-up of its subscription map retries for a minute.
+      cluster.node(0).hazelcast().getLifecycleService().terminate();
+      cluster.node(1).hazelcast().getLifecycleService().terminate();
+    }
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static int members(ClusterFixture cluster, int i) {
+    return cluster.node(i).hazelcast().getCluster().getMembers().size();
+  }
+
+  private static MqttClient connect(ClusterFixture cluster, int node) throws Exception {
+    MqttClient c = new MqttClient(cluster.uri(node), "twin", new MemoryPersistence());
+    MqttConnectOptions o = new MqttConnectOptions();
+    o.setAutomaticReconnect(false);
+    c.connect(o);
+    return c;
+  }
+}
