@@ -359,8 +359,9 @@ public final class ClusterNode {
       return SessionAdoption.adopt(broker.node(), clients, io.vertx.core.Vertx.currentContext(), snapshot, 2 * ORPHAN_MILLIS)
           .map(adopted -> {
             if (adopted) {
-              log.info("Session {} of a departed node recovered here: {} subscriptions, {} unacknowledged messages",
-                  snapshot.clientId(), snapshot.subscriptions().size(), snapshot.queued().size());
+              log.info("Session {} of a departed node recovered here: {} subscriptions, {} QoS 2 messages in flight, "
+                  + "{} other unacknowledged messages", snapshot.clientId(), snapshot.subscriptions().size(),
+                  snapshot.inflight().size(), snapshot.queued().size());
             }
             return null;
           });

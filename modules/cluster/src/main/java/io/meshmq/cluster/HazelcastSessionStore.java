@@ -1,7 +1,10 @@
 package io.meshmq.cluster;
 
 import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.partition.PartitionAware;
 import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicate;
+import com.hazelcast.query.Predicates;
 import io.meshmq.broker.session.SessionSnapshot;
 import io.meshmq.broker.session.SessionStore;
 import io.meshmq.core.message.Delivery;
@@ -13,7 +16,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -24,11 +26,11 @@ import java.util.Set;
  * (subscriptions, expiry), one entry per QoS 1/2 message a session took and its client has not acknowledged
  * (written with its backup before the publisher is acknowledged; for QoS 2 also the packet id it went out
  * under and whether its PUBREC came), and one entry per inbound QoS 2 packet id held until PUBREL. All maps
- * have one synchronous backup. A survivor of a node's death rebuilds that node's sessions from here.
+ * have one synchronous backup. The entries of one client id share a partition ({@link EntryKey}), so a
+ * survivor of a node's death rebuilds each of that node's sessions with a query of one partition.
  */
 final class HazelcastSessionStore implements SessionStore {
 
-  private static final char SEPARATOR = '\u0000';
   private static final byte[] PRESENT = new byte[0];
 
   /** A stored message: [sequence: 8][packet id, 0 = not sent: 4][released: 1][delivery]. */
@@ -38,11 +40,11 @@ final class HazelcastSessionStore implements SessionStore {
 
   private final Vertx vertx;
   private final IMap<String, byte[]> sessions;
-  private final IMap<String, byte[]> messages;
-  private final IMap<String, byte[]> inbound;
+  private final IMap<EntryKey, byte[]> messages;
+  private final IMap<EntryKey, byte[]> inbound;
 
-  HazelcastSessionStore(Vertx vertx, IMap<String, byte[]> sessions, IMap<String, byte[]> messages,
-                        IMap<String, byte[]> inbound) {
+  HazelcastSessionStore(Vertx vertx, IMap<String, byte[]> sessions, IMap<EntryKey, byte[]> messages,
+                        IMap<EntryKey, byte[]> inbound) {
     this.vertx = vertx;
     this.sessions = sessions;
     this.messages = messages;
@@ -96,20 +98,6 @@ final class HazelcastSessionStore implements SessionStore {
   Future<List<SessionSnapshot>> load(Collection<String> clientIds) {
     Set<String> wanted = new HashSet<>(clientIds);
     return vertx.executeBlocking(() -> {
-      Map<String, List<Stored>> byClient = new HashMap<>();
-      for (Map.Entry<String, byte[]> e : messages.entrySet()) {
-        String clientId = clientOf(e.getKey());
-        if (wanted.contains(clientId)) {
-          byClient.computeIfAbsent(clientId, c -> new ArrayList<>()).add(Stored.decode(e.getValue()));
-        }
-      }
-      Map<String, Set<Integer>> held = new HashMap<>();
-      for (String k : inbound.keySet()) {
-        String clientId = clientOf(k);
-        if (wanted.contains(clientId)) {
-          held.computeIfAbsent(clientId, c -> new HashSet<>()).add(Integer.parseInt(k.substring(k.indexOf(SEPARATOR) + 1), 16));
-        }
-      }
       List<SessionSnapshot> out = new ArrayList<>();
       for (String clientId : wanted) {
         byte[] meta = sessions.get(clientId);
@@ -117,7 +105,10 @@ final class HazelcastSessionStore implements SessionStore {
           continue;
         }
         SessionSnapshot state = SessionWire.decode(meta);
-        List<Stored> stored = byClient.getOrDefault(clientId, new ArrayList<>());
+        List<Stored> stored = new ArrayList<>();
+        for (byte[] value : messages.values(ofClient(clientId))) {
+          stored.add(Stored.decode(value));
+        }
         stored.sort(Comparator.comparingLong(Stored::sequence));
         List<SessionSnapshot.InflightEntry> inflight = new ArrayList<>();
         List<Delivery> queued = new ArrayList<>();
@@ -129,19 +120,51 @@ final class HazelcastSessionStore implements SessionStore {
           }
         }
         Set<Integer> inboundIds = new HashSet<>(state.inboundQos2());
-        inboundIds.addAll(held.getOrDefault(clientId, Set.of()));
+        for (EntryKey k : inbound.keySet(ofClient(clientId))) {
+          inboundIds.add((int) k.id());
+        }
         out.add(new SessionSnapshot(clientId, state.expirySeconds(), state.subscriptions(), inflight, queued, inboundIds));
       }
       return out;
     }, false);
   }
 
-  private static String clientOf(String key) {
-    return key.substring(0, key.indexOf(SEPARATOR));
+  private static EntryKey key(String clientId, long id) {
+    return new EntryKey(clientId, id);
   }
 
-  private static String key(String clientId, long id) {
-    return clientId + SEPARATOR + Long.toHexString(id);
+  /**
+   * Key of a message or QoS 2 id of a session. Its client id is its partition key, so one client's entries share
+   * a partition. (Not Hazelcast's string partitioning: its per-map strategy is ignored by the async operations.)
+   */
+  record EntryKey(String clientId, long id) implements PartitionAware<String> {
+
+    @Override
+    public String getPartitionKey() {
+      return clientId;
+    }
+  }
+
+  /** The entries of one client id, looked for in its partition only. */
+  private static Predicate<EntryKey, byte[]> ofClient(String clientId) {
+    return Predicates.partitionPredicate(clientId, new OfClient(clientId));
+  }
+
+  /** Keys of one client id (a partition holds other clients' entries too). */
+  static final class OfClient implements Predicate<EntryKey, byte[]> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String clientId;
+
+    OfClient(String clientId) {
+      this.clientId = clientId;
+    }
+
+    @Override
+    public boolean apply(Map.Entry<EntryKey, byte[]> entry) {
+      return entry.getKey().clientId().equals(clientId);
+    }
   }
 
   private record Stored(long sequence, int packetId, boolean released, Delivery delivery) {
@@ -159,7 +182,7 @@ final class HazelcastSessionStore implements SessionStore {
    * Sets the packet id and PUBREC state of a stored message in place, on the member that owns it and on its
    * backup; a message already acknowledged (entry gone) stays gone.
    */
-  static final class MarkInFlight implements EntryProcessor<String, byte[], Boolean>, Serializable {
+  static final class MarkInFlight implements EntryProcessor<EntryKey, byte[], Boolean>, Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -172,7 +195,7 @@ final class HazelcastSessionStore implements SessionStore {
     }
 
     @Override
-    public Boolean process(Map.Entry<String, byte[]> entry) {
+    public Boolean process(Map.Entry<EntryKey, byte[]> entry) {
       byte[] value = entry.getValue();
       if (value == null) {
         return false;

@@ -70,7 +70,7 @@ final class MemberProxy implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
-    vertx.close().await(10, TimeUnit.SECONDS);
+  public void close() {
+    vertx.close();
   }
 }

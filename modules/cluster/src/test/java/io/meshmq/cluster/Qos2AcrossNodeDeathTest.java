@@ -97,7 +97,7 @@ class Qos2AcrossNodeDeathTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> !cluster.node(1).routes().remoteNodes("q2i/t").isEmpty());
 
       RawMqttClient pub = RawMqttClient.open(cluster.node(1).mqttPort());
-      pub.connect(MqttPackets.connect(V3_1_1).clientId("q2-pub").cleanStart(false));
+      pub.connect(MqttPackets.connect(V3_1_1).clientId("q2@pub%40").cleanStart(false));
       pub.publish("q2i/t", 2, 7, "once");
       assertThat(pub.expect(PUBREC).packetId()).isEqualTo(7);
       await().atMost(Duration.ofSeconds(10)).until(() -> got.contains("once"));
@@ -105,10 +105,10 @@ class Qos2AcrossNodeDeathTest {
       // The node dies before the PUBREL; as far as the client knows, its PUBREC may never have come.
       cluster.node(1).hazelcast().getLifecycleService().terminate();
       pub.abort();
-      awaitRecovered(cluster, "q2-pub");
+      awaitRecovered(cluster, "q2@pub%40");
 
       RawMqttClient back = RawMqttClient.open(cluster.node(2).mqttPort());
-      assertThat(back.connect(MqttPackets.connect(V3_1_1).clientId("q2-pub").cleanStart(false)).sessionPresent()).isTrue();
+      assertThat(back.connect(MqttPackets.connect(V3_1_1).clientId("q2@pub%40").cleanStart(false)).sessionPresent()).isTrue();
       back.write(MqttPackets.publish(V3_1_1, "q2i/t".getBytes(StandardCharsets.UTF_8), 2, false, true, 7, null,
           "once".getBytes(StandardCharsets.UTF_8)));
       assertThat(back.expect(PUBREC).packetId()).isEqualTo(7);
