@@ -226,26 +226,33 @@ public final class ProcessCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Ports that are free now, below the kernel's ephemeral range (32768 and up on Linux): a node may start seconds
+   * after its ports were chosen, and a port of the ephemeral range can meanwhile become the local end of any
+   * outgoing connection on the machine (the broker then binds the next port, which nobody knows).
+   */
   private static int[] freePorts(int n) {
-    List<ServerSocket> held = new ArrayList<>();
-    try {
-      int[] ports = new int[n];
-      for (int i = 0; i < n; i++) {
-        ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        held.add(s);
-        ports[i] = s.getLocalPort();
-      }
-      return ports;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      for (ServerSocket s : held) {
-        try {
-          s.close();
+    java.util.Random random = new java.util.Random();
+    int[] ports = new int[n];
+    java.util.Set<Integer> chosen = new java.util.HashSet<>();
+    for (int i = 0; i < n; i++) {
+      for (int attempt = 0; ; attempt++) {
+        int candidate = 20_000 + random.nextInt(12_000);
+        if (chosen.contains(candidate)) {
+          continue;
+        }
+        try (ServerSocket s = new ServerSocket(candidate, 50, InetAddress.getLoopbackAddress())) {
+          ports[i] = candidate;
+          chosen.add(candidate);
+          break;
         } catch (IOException e) {
-          // ignore
+          if (attempt > 1000) {
+            throw new UncheckedIOException("no free port between 20000 and 32000", e);
+          }
         }
       }
     }
+    return ports;
   }
+
 }
