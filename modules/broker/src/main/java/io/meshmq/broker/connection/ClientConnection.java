@@ -43,6 +43,7 @@ public final class ClientConnection implements SessionLink {
   final TopicAliases aliases;
   final OutboundPublisher publisher;
   final InboundPublishFlow inbound;
+  final SlowConsumerGuard outbound;
   private final SubscribeFlow subscribeFlow;
 
   private long lastSeenMillis = System.currentTimeMillis();
@@ -64,12 +65,14 @@ public final class ClientConnection implements SessionLink {
     this.publisher = new OutboundPublisher(this);
     this.inbound = new InboundPublishFlow(this);
     this.subscribeFlow = new SubscribeFlow(this);
+    this.outbound = new SlowConsumerGuard(this);
   }
 
   /** Entry point from the listener: wires the handlers and starts the connect flow. */
   static void open(BrokerNode node, MqttEndpoint endpoint, Context context, ConnectionMonitor monitor) {
     ClientConnection c = new ClientConnection(node, endpoint, context, monitor);
     OutboundQueueShrinker.shrink(c.socket);
+    c.outbound.install();
     c.dropVertxKeepAliveHandlers();
     // Packets a client pipelines behind CONNECT must wait for the CONNACK: vertx-mqtt would close the
     // connection if it saw them before accept() (its issue 121). Paused here, resumed after accept.
@@ -186,9 +189,12 @@ public final class ClientConnection implements SessionLink {
     monitor.add(this);
   }
 
-  /** Resumes reading after CONNACK (packets the client pipelined are then processed in order). */
+  /**
+   * Resumes reading after CONNACK (packets the client pipelined are then processed in order), unless another
+   * bound still holds it: messages still being routed, or bytes still pending towards the client.
+   */
   void resumeReading() {
-    if (!closed) {
+    if (!closed && !inbound.readingPaused() && !outbound.holdsReading()) {
       socket.resume();
     }
   }
@@ -332,7 +338,12 @@ public final class ClientConnection implements SessionLink {
 
   @Override
   public boolean writable() {
-    return !closed && !socket.writeQueueFull();
+    return !closed && outbound.writable();
+  }
+
+  @Override
+  public void cannotKeepUp() {
+    outbound.messageDropped();
   }
 
   @Override

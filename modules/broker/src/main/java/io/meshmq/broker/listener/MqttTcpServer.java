@@ -8,6 +8,7 @@ import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -65,10 +66,18 @@ final class MqttTcpServer {
     pipeline.addBefore("handler", "mqttDecoder", new MqttDecoder(maxBytesInMessage, options.getMaxClientIdLength()));
     pipeline.addBefore("handler", CONNECT_IDLE, new IdleStateHandler(options.timeoutOnConnect(), 0, 0));
     pipeline.addBefore("handler", CONNECT_TIMEOUT, new ConnectTimeout());
-    MqttServerConnection connection = new MqttServerConnection(socket, endpointHandler, null, options);
+    MqttEndpoint[] endpoint = new MqttEndpoint[1];
+    MqttServerConnection connection = new MqttServerConnection(socket, ep -> {
+      endpoint[0] = ep;
+      endpointHandler.handle(ep);
+    }, null, options);
     PreConnectGate gate = new PreConnectGate(socket);
     socket.messageHandler(msg -> {
-      if (gate.admit(msg)) {
+      if (endpoint[0] != null && !endpoint[0].isConnected()) {
+        // Packets the client sent before the broker closed its connection can still come out of the socket's
+        // queue; vertx-mqtt throws on each of them (an ERROR line per packet), so they are dropped here.
+        ReferenceCountUtil.release(msg);
+      } else if (gate.admit(msg)) {
         dispatch(connection, msg);
       }
     });
