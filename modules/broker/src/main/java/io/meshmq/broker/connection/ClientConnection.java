@@ -237,6 +237,9 @@ public final class ClientConnection implements SessionLink {
     closeHandled = true;
     closed = true;
     monitor.remove(this);
+    // Packets still queued in a paused socket would never be released (Vert.x does not dispose of them on close):
+    // resumed, they reach the listener, which drops and releases what arrives for a closed endpoint.
+    socket.resume();
     if (!accepted) {
       return;
     }
