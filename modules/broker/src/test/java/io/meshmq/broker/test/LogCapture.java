@@ -35,7 +35,9 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> implements Aut
   @Override
   protected void append(ILoggingEvent e) {
     String logger = e.getLoggerName();
-    boolean library = logger.startsWith("io.netty") || logger.startsWith("io.vertx");
+    // Vert.x's blocked-thread warning is about timing (a loaded machine), not an escaped exception.
+    boolean library = (logger.startsWith("io.netty") || logger.startsWith("io.vertx"))
+        && !logger.endsWith("BlockedThreadChecker");
     if (e.getLevel().isGreaterOrEqual(Level.ERROR) || (library && e.getLevel().isGreaterOrEqual(Level.WARN))) {
       String cause = e.getThrowableProxy() == null ? ""
           : " [" + e.getThrowableProxy().getClassName() + ": " + e.getThrowableProxy().getMessage() + "]";
