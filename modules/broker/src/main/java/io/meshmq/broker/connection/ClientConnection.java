@@ -216,6 +216,10 @@ public final class ClientConnection implements SessionLink {
       log.info("Client {} ({}): packet larger than {} bytes, disconnecting", clientId, remoteAddress(),
           node.settings().get(io.meshmq.broker.config.BrokerSettings.MAX_PACKET_SIZE));
       disconnect(MqttDisconnectReasonCode.PACKET_TOO_LARGE);
+    } else if (cause instanceof ProtocolViolation) {
+      node.stats().protocolErrors.increment();
+      log.info("Client {} ({}): {}, disconnecting", clientId, remoteAddress(), cause.getMessage());
+      disconnect(MqttDisconnectReasonCode.PROTOCOL_ERROR);
     } else if (String.valueOf(cause.getMessage()).contains("invalid publish topic name")) {
       // Netty's decoder refuses a PUBLISH to a wildcard topic before the broker sees it.
       node.stats().protocolErrors.increment();

@@ -1,5 +1,6 @@
 package io.meshmq.broker.listener;
 
+import io.meshmq.broker.connection.ProtocolViolation;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.mqtt.MqttMessage;
@@ -18,7 +19,8 @@ import java.lang.invoke.MethodType;
  * Hands one connection's decoded packets to vertx-mqtt, except what it would turn into an exception that escapes
  * the connection: packets before CONNECT ({@link PreConnectGate}), packets after its endpoint closed (it throws
  * on each), {@link MisplacedPackets}, and packets it throws on while reading them (unknown reason codes). Those
- * fail the connection through the Netty pipeline, so the endpoint's exception handler closes it as malformed.
+ * fail the connection through the Netty pipeline, so the endpoint's exception handler closes it (protocol error or
+ * malformed packet).
  */
 final class InboundDispatch implements Handler<Object> {
 
@@ -49,7 +51,7 @@ final class InboundDispatch implements Handler<Object> {
     if (!gate.admit(msg)) {
       return;
     }
-    DecoderException misplaced = connectDispatched ? MisplacedPackets.failureFor(msg) : null;
+    ProtocolViolation misplaced = connectDispatched ? MisplacedPackets.failureFor(msg) : null;
     if (misplaced != null) {
       ReferenceCountUtil.release(msg);
       pipeline.fireExceptionCaught(misplaced);

@@ -1,6 +1,6 @@
 package io.meshmq.broker.listener;
 
-import io.netty.handler.codec.DecoderException;
+import io.meshmq.broker.connection.ProtocolViolation;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 
@@ -13,7 +13,7 @@ import io.netty.handler.codec.mqtt.MqttMessageType;
  *       with a new one, so the broker's close handler is never called and the session stays attached to a dead
  *       connection); likewise anything after a CONNECT vertx-mqtt refused by itself.</li>
  * </ul>
- * The broker fails the connection as malformed instead (a second CONNECT is a protocol violation anyway).
+ * The broker closes the connection as a protocol error instead (MQTT 5: DISCONNECT 0x82).
  */
 final class MisplacedPackets {
 
@@ -21,17 +21,17 @@ final class MisplacedPackets {
   }
 
   /** The failure to raise for {@code msg} on a connection past its first CONNECT, or null when it may go on. */
-  static DecoderException failureFor(Object msg) {
+  static ProtocolViolation failureFor(Object msg) {
     if (!(msg instanceof MqttMessage m) || m.fixedHeader() == null) {
       return null;
     }
     MqttMessageType type = m.fixedHeader().messageType();
     if (type == MqttMessageType.CONNECT) {
-      return new DecoderException("second CONNECT on a connection");
+      return new ProtocolViolation("second CONNECT on a connection");
     }
     if (m.decoderResult().isSuccess() && (type == MqttMessageType.CONNACK || type == MqttMessageType.SUBACK
         || type == MqttMessageType.UNSUBACK || type == MqttMessageType.PINGRESP)) {
-      return new DecoderException(type + " from a client (only a server sends it)");
+      return new ProtocolViolation(type + " from a client (only a server sends it)");
     }
     return null;
   }
