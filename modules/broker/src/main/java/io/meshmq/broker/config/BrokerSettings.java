@@ -55,6 +55,20 @@ public final class BrokerSettings {
       "Published messages of one connection still being routed; above it the broker stops reading that socket");
   public static final Setting<Integer> MAX_QUEUED_MESSAGES = intSetting("mqtt.max-queued-messages", 1000, 1, 10_000_000,
       "Messages queued per session while its client is offline or its in-flight window is full");
+  public static final Setting<SlowConsumerPolicy> SLOW_CONSUMER_POLICY = enumSetting("mqtt.slow-consumer.policy",
+      SlowConsumerPolicy.DROP_QOS0_AND_QUEUE, "What happens to a connected client that does not read fast enough: "
+          + "drop-qos0-and-queue (default): QoS 0 messages for it are dropped while its socket is not writable, "
+          + "QoS 1/2 wait in its session queue (mqtt.max-queued-messages, full-queue policy); disconnect: the "
+          + "first message the broker would drop for it disconnects it instead (MQTT 5: DISCONNECT 0x97)");
+  public static final Setting<Integer> SLOW_CONSUMER_MAX_PENDING_BYTES = byteSizeSetting(
+      "mqtt.slow-consumer.max-pending-bytes", 256 * 1024, 1024, 256 * 1024 * 1024,
+      "Bytes written to one client's socket and not yet taken by the network; above it the socket counts as not "
+          + "writable: no QoS 0 message is written to it, QoS 1/2 wait in the session queue, and the broker stops "
+          + "reading that client until half of it has drained");
+  public static final Setting<Integer> SLOW_CONSUMER_MAX_STALLED_SECONDS = intSetting(
+      "mqtt.slow-consumer.max-stalled-seconds", 30, 1, 86_400,
+      "Longest a client's socket may stay not writable (or a closing connection may take to flush) before the "
+          + "broker closes it without waiting, whatever the policy");
   public static final Setting<Integer> TOPIC_ALIAS_MAXIMUM = intSetting("mqtt.topic-alias-maximum", 16, 0, 65_535,
       "Topic aliases an MQTT 5 client may use towards the broker; 0 = none");
   public static final Setting<Integer> MAX_OUTBOUND_TOPIC_ALIASES = intSetting("mqtt.max-outbound-topic-aliases", 16, 0, 65_535,
@@ -101,6 +115,11 @@ public final class BrokerSettings {
     FALSE
   }
 
+  /** What happens to a client that does not keep up; see {@link #SLOW_CONSUMER_POLICY}. */
+  public enum SlowConsumerPolicy {
+    DROP_QOS0_AND_QUEUE, DISCONNECT
+  }
+
   /** How connections are hosted; see {@link #CONNECTION_MODEL}. */
   public enum ConnectionModel {
     ACTOR, VERTICLE
@@ -120,7 +139,8 @@ public final class BrokerSettings {
   public static List<Setting<?>> all() {
     return List.of(NODE_ID, TCP_HOST, TCP_PORT, LISTENER_INSTANCES, EVENT_LOOPS, CONNECTION_MODEL, MAX_PACKET_SIZE, MAX_CLIENT_ID_LENGTH,
         MAX_TOPIC_LENGTH, MAX_TOPIC_LEVELS, CONNECT_TIMEOUT_SECONDS, AUTH_TIMEOUT_SECONDS, MAX_KEEP_ALIVE_SECONDS, MAX_INFLIGHT, RECEIVE_MAXIMUM,
-        MAX_PENDING_ROUTES, MAX_QUEUED_MESSAGES, TOPIC_ALIAS_MAXIMUM, MAX_OUTBOUND_TOPIC_ALIASES,
+        MAX_PENDING_ROUTES, MAX_QUEUED_MESSAGES, SLOW_CONSUMER_POLICY, SLOW_CONSUMER_MAX_PENDING_BYTES,
+        SLOW_CONSUMER_MAX_STALLED_SECONDS, TOPIC_ALIAS_MAXIMUM, MAX_OUTBOUND_TOPIC_ALIASES,
         MAX_SESSION_EXPIRY_SECONDS, MAX_MESSAGE_EXPIRY_SECONDS, RETAIN_AVAILABLE, WILDCARD_SUBSCRIPTIONS,
         SHARED_SUBSCRIPTIONS, SHARED_STRATEGY, ALLOW_ZERO_LENGTH_CLIENT_ID, SYS_INTERVAL_SECONDS,
         AUTH_PASSWORD_FILE, AUTH_ALLOW_ANONYMOUS, AUTH_ACL_FILE, AUTH_FAILED_LOGIN_LIMIT, AUTH_FAILED_LOGIN_WINDOW_SECONDS);

@@ -57,11 +57,12 @@ public final class ConnectionMonitor {
     }
   }
 
-  /** Checks every connection's keep-alive now; on the loop's context. */
+  /** Checks every connection's keep-alive and outbound progress now; on the loop's context. */
   public void sweep() {
     long now = System.currentTimeMillis();
     for (ClientConnection c : connections.toArray(new ClientConnection[0])) {
       c.checkKeepAlive(now);
+      c.outbound.check(now);
     }
   }
 }

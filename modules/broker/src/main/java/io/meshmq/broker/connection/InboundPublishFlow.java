@@ -104,6 +104,11 @@ final class InboundPublishFlow {
     return seconds < 0 ? Message.NEVER : System.currentTimeMillis() + seconds * 1000;
   }
 
+  /** Whether this flow stopped reading the socket (too many of its messages still being routed). */
+  boolean readingPaused() {
+    return readingPaused;
+  }
+
   private void route(Message message, int packetId) {
     int qos = message.qos();
     pendingRoutes++;

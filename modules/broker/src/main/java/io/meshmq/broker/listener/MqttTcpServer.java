@@ -15,10 +15,6 @@ import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetServer;
 import io.vertx.mqtt.MqttEndpoint;
 import io.vertx.mqtt.MqttServerOptions;
-import io.vertx.mqtt.impl.MqttServerConnection;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +29,6 @@ final class MqttTcpServer {
   /** vertx-mqtt removes handlers by these names when CONNECT arrives. */
   private static final String CONNECT_IDLE = "idle";
   private static final String CONNECT_TIMEOUT = "timeoutOnConnect";
-  private static final MethodHandle DISPATCH = dispatchHandle();
 
   private final NetServer server;
   private final MqttServerOptions options;
@@ -65,35 +60,11 @@ final class MqttTcpServer {
     pipeline.addBefore("handler", "mqttDecoder", new MqttDecoder(maxBytesInMessage, options.getMaxClientIdLength()));
     pipeline.addBefore("handler", CONNECT_IDLE, new IdleStateHandler(options.timeoutOnConnect(), 0, 0));
     pipeline.addBefore("handler", CONNECT_TIMEOUT, new ConnectTimeout());
-    MqttServerConnection connection = new MqttServerConnection(socket, endpointHandler, null, options);
-    PreConnectGate gate = new PreConnectGate(socket);
-    socket.messageHandler(msg -> {
-      if (gate.admit(msg)) {
-        dispatch(connection, msg);
-      }
-    });
-  }
-
-  private static void dispatch(MqttServerConnection connection, Object msg) {
-    try {
-      synchronized (connection) {
-        DISPATCH.invokeExact(connection, msg);
-      }
-    } catch (RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new IllegalStateException(t);
-    }
-  }
-
-  /** vertx-mqtt's dispatch entry point is package-private; it is the one method its server class calls. */
-  private static MethodHandle dispatchHandle() {
-    try {
-      MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(MqttServerConnection.class, MethodHandles.lookup());
-      return lookup.findVirtual(MqttServerConnection.class, "handleMessage", MethodType.methodType(void.class, Object.class));
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("vertx-mqtt's MqttServerConnection.handleMessage(Object) not found", e);
-    }
+    // Until vertx-mqtt installs the endpoint's handler (at CONNECT), a framing error would be logged as an ERROR by
+    // Vert.x; Vert.x closes the connection either way.
+    socket.exceptionHandler(t -> log.info("Connection from {} closed before CONNECT: {}", socket.remoteAddress(),
+        t.getMessage()));
+    socket.messageHandler(new InboundDispatch(socket, options, endpointHandler));
   }
 
   /** Closes a connection that sent no CONNECT in time. */

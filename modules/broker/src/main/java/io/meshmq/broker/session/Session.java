@@ -498,12 +498,23 @@ public final class Session {
   private void enqueue(Delivery d) {
     switch (queue.offer(d)) {
       case QUEUED -> { }
-      case QUEUED_DROPPED_OLDEST_QOS0 -> node.stats().droppedQos0ForRoom.increment();
+      case QUEUED_DROPPED_OLDEST_QOS0 -> {
+        node.stats().droppedQos0ForRoom.increment();
+        slowLinkDropped();
+      }
       case REFUSED_FULL -> {
         node.stats().droppedQueueFull.increment();
         node.overflowLog().warn(clientId, queue.capacity());
         forget(d);
+        slowLinkDropped();
       }
+    }
+  }
+
+  /** A message was dropped while a client is connected: it does not keep up, and its policy decides. */
+  private void slowLinkDropped() {
+    if (link != null) {
+      link.cannotKeepUp();
     }
   }
 
@@ -523,6 +534,7 @@ public final class Session {
   private void sendQos0Now(Delivery d) {
     if (!link.writable()) {
       node.stats().droppedQos0Unwritable.increment();
+      link.cannotKeepUp();
       return;
     }
     link.sendPublish(d, 0, false);

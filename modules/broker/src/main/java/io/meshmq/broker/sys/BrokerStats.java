@@ -25,6 +25,8 @@ public final class BrokerStats {
   public final LongAdder droppedQos0Unwritable = new LongAdder();
   /** Messages for a clean session whose client was already gone. */
   public final LongAdder droppedNoSession = new LongAdder();
+  /** Clients disconnected because they did not read what was sent to them (see mqtt.slow-consumer.*). */
+  public final LongAdder slowConsumerDisconnects = new LongAdder();
   public final LongAdder publishDenied = new LongAdder();
   public final LongAdder protocolErrors = new LongAdder();
 }

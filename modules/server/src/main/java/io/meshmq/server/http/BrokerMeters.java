@@ -51,6 +51,8 @@ final class BrokerMeters implements AutoCloseable {
     dropped("too_large", s.droppedTooLarge);
     dropped("qos0_unwritable", s.droppedQos0Unwritable);
     dropped("no_session", s.droppedNoSession);
+    counter("meshmq.slow.consumer.disconnects", "Clients disconnected for not reading what was sent to them",
+        s.slowConsumerDisconnects);
     counter("meshmq.protocol.errors", "Connections closed for a protocol error", s.protocolErrors);
     counter("meshmq.publish.denied", "PUBLISH packets the authorizer refused", s.publishDenied);
     gauge("meshmq.sessions", "Sessions held by this node (online and offline)", node, n -> n.sessions().size());
