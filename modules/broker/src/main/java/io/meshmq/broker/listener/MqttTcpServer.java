@@ -57,6 +57,9 @@ final class MqttTcpServer {
         spec.tls() == null ? CertificateUsername.NONE : spec.tls().certAsUsername());
     this.server = vertx.createNetServer(options);
     server.connectHandler(so -> wire((NetSocketInternal) so, endpointHandler));
+    // Failures before a socket exists, i.e. TLS handshakes: an old protocol version, an untrusted certificate.
+    server.exceptionHandler(e -> log.info("Listener {}: connection closed during the TLS handshake: {}", spec.name(),
+        e.getMessage() != null ? e.getMessage() : e.toString()));
   }
 
   Future<NetServer> listen() {

@@ -20,7 +20,14 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.net.Socket;
+import java.security.Principal;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.KeyManagerFactorySpi;
+import javax.net.ssl.ManagerFactoryParameters;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -108,17 +115,68 @@ public final class TestPki {
       return TestPki.clientContext(trusted, this);
     }
 
+    /**
+     * Key managers that always present this certificate, even to a server asking for certificates of other CAs
+     * (the JDK's own would then present none), so that a test can show the server refusing an untrusted one.
+     */
     public KeyManagerFactory keyManagers() {
-      try {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setKeyEntry("client", key, new char[0], new X509Certificate[] {certificate, issuer});
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, new char[0]);
-        return kmf;
-      } catch (GeneralSecurityException | IOException e) {
-        throw new IllegalStateException(e);
-      }
+      return new KeyManagerFactory(new AlwaysPresent(this), null, "always-present") { };
+    }
+  }
+
+  private static final class AlwaysPresent extends KeyManagerFactorySpi {
+    private final Issued issued;
+
+    AlwaysPresent(Issued issued) {
+      this.issued = issued;
+    }
+
+    @Override
+    protected void engineInit(KeyStore ks, char[] password) {
+    }
+
+    @Override
+    protected void engineInit(ManagerFactoryParameters spec) {
+    }
+
+    @Override
+    protected KeyManager[] engineGetKeyManagers() {
+      return new KeyManager[] {new X509ExtendedKeyManager() {
+        @Override
+        public String[] getClientAliases(String keyType, Principal[] issuers) {
+          return new String[] {"client"};
+        }
+
+        @Override
+        public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+          return "client";
+        }
+
+        @Override
+        public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+          return "client";
+        }
+
+        @Override
+        public String[] getServerAliases(String keyType, Principal[] issuers) {
+          return null;
+        }
+
+        @Override
+        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+          return null;
+        }
+
+        @Override
+        public X509Certificate[] getCertificateChain(String alias) {
+          return new X509Certificate[] {issued.certificate(), issued.issuer()};
+        }
+
+        @Override
+        public PrivateKey getPrivateKey(String alias) {
+          return issued.key();
+        }
+      }};
     }
   }
 
