@@ -27,8 +27,7 @@ class LauncherTransportTest {
   @Test
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
   void tlsWsAndWssListenersCarryMessagesBetweenEachOther() throws Exception {
-    TestPki pki = TestPki.newCa("launcher CA");
-    pki.server("broker").write(workingDirectory.resolve("broker.crt"), workingDirectory.resolve("broker.key"));
+    TestPki pki = TestPki.withServerFiles(workingDirectory);
     Launcher launcher = new Launcher(SettingsCatalogs.all(), Map.of(), workingDirectory);
     RunningServer server = launcher.start("--set", "listeners.tcp.port=0", "--set", "http.port=0",
         "--set", "listeners.tls.enabled=true", "--set", "listeners.tls.port=0",

@@ -70,6 +70,13 @@ public final class TestPki {
     return new TestPki(name, keys, ca);
   }
 
+  /** A new CA, and a certificate of its for the broker (CN=broker) written as {@code dir}/broker.crt and broker.key. */
+  public static TestPki withServerFiles(Path dir) throws IOException {
+    TestPki pki = newCa("MeshMQ test CA");
+    pki.server("broker").write(dir.resolve("broker.crt"), dir.resolve("broker.key"));
+    return pki;
+  }
+
   public X509Certificate caCertificate() {
     return ca;
   }

@@ -4,10 +4,7 @@ import static io.meshmq.broker.it.transport.TransportClients.pahoCode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshmq.broker.config.BrokerSettings;
-import io.meshmq.broker.config.Settings;
 import io.meshmq.broker.security.PasswordHasher;
-import io.meshmq.broker.security.SecurityProviders;
-import io.meshmq.broker.test.BrokerFixture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,29 +23,26 @@ class AnonymousPerListenerTest {
   @TempDir
   Path dir;
 
-  private SecurityProviders security;
-  private BrokerFixture broker;
+  private SecuredBroker broker;
 
   @BeforeEach
   void start() throws IOException {
     Files.write(dir.resolve("passwords"), List.of("alice:" + PasswordHasher.hash("a-pw".toCharArray(), 10_000)));
     Object[] overrides = {BrokerSettings.TCP_HOST, "127.0.0.1", BrokerSettings.WS_ENABLED, true,
         BrokerSettings.WS_HOST, "0.0.0.0", BrokerSettings.WS_PORT, 0, BrokerSettings.AUTH_PASSWORD_FILE, "passwords"};
-    security = SecurityProviders.fromSettings(Settings.of(overrides), dir);
-    broker = BrokerFixture.start(security.authenticator(), security.authorizer(), overrides);
+    broker = SecuredBroker.start(dir, overrides);
   }
 
   @AfterEach
   void stop() {
     broker.close();
-    security.close();
   }
 
   @Test
   void anonymousClientsGetInOnlyOnTheLoopbackListener() {
-    String ws = "ws://127.0.0.1:" + broker.broker().port("ws") + "/mqtt";
+    String ws = "ws://127.0.0.1:" + broker.port("ws") + "/mqtt";
 
-    assertThat(pahoCode(broker.tcpUri(), "anonymous-tcp", null, null, null)).as("tcp on 127.0.0.1").isZero();
+    assertThat(pahoCode(broker.broker.tcpUri(), "anonymous-tcp", null, null, null)).as("tcp on 127.0.0.1").isZero();
     assertThat(pahoCode(ws, "anonymous-ws", null, null, null)).as("ws on 0.0.0.0: not authorized").isEqualTo(5);
     assertThat(pahoCode(ws, "alice-ws", null, "alice", "a-pw")).as("a password user over ws").isZero();
   }

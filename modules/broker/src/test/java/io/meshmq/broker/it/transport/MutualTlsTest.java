@@ -15,10 +15,7 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import io.meshmq.broker.config.BrokerSettings;
-import io.meshmq.broker.config.Settings;
 import io.meshmq.broker.security.PasswordHasher;
-import io.meshmq.broker.security.SecurityProviders;
-import io.meshmq.broker.test.BrokerFixture;
 import io.meshmq.broker.test.TestPki;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,13 +41,11 @@ class MutualTlsTest {
   Path dir;
 
   private TestPki pki;
-  private SecurityProviders security;
-  private BrokerFixture broker;
+  private SecuredBroker broker;
 
   @BeforeEach
   void start() throws IOException {
-    pki = TestPki.newCa("MeshMQ test CA");
-    pki.server("broker").write(dir.resolve("broker.crt"), dir.resolve("broker.key"));
+    pki = TestPki.withServerFiles(dir);
     pki.writeCa(dir.resolve("ca.crt"));
     Files.write(dir.resolve("passwords"), List.of("alice:" + PasswordHasher.hash("a-pw".toCharArray(), 10_000)));
     Files.write(dir.resolve("acl"), List.of(
@@ -65,18 +60,16 @@ class MutualTlsTest {
         BrokerSettings.TLS_CLIENT_AUTH, "required", BrokerSettings.TLS_CERT_AS_USERNAME, "cn",
         BrokerSettings.AUTH_PASSWORD_FILE, "passwords", BrokerSettings.AUTH_ACL_FILE, "acl",
         BrokerSettings.AUTH_ALLOW_ANONYMOUS, "false"};
-    security = SecurityProviders.fromSettings(Settings.of(overrides), dir);
-    broker = BrokerFixture.start(security.authenticator(), security.authorizer(), overrides);
+    broker = SecuredBroker.start(dir, overrides);
   }
 
   @AfterEach
   void stop() {
     broker.close();
-    security.close();
   }
 
   private Mqtt5BlockingClient withCertificate(String id, TestPki.Issued certificate) {
-    return hive(broker.broker().port("tls"), id, b -> b.sslConfig()
+    return hive(broker.port("tls"), id, b -> b.sslConfig()
         .trustManagerFactory(TestPki.trusting(pki.caCertificate()))
         .keyManagerFactory(certificate == null ? null : certificate.keyManagers())
         .applySslConfig());
@@ -110,9 +103,9 @@ class MutualTlsTest {
 
   @Test
   void theCnGrantsNothingOverPlainTcpWhereNoCertificateVouchesForIt() {
-    assertThat(pahoCode(broker.tcpUri(), "claims-sensor-1", null, "sensor-1", "no-password"))
+    assertThat(pahoCode(broker.broker.tcpUri(), "claims-sensor-1", null, "sensor-1", "no-password"))
         .as("unknown user in the password file: bad user name or password").isEqualTo(4);
-    assertThat(pahoCode(broker.tcpUri(), "alice-1", null, "alice", "a-pw")).as("a password user still gets in").isZero();
+    assertThat(pahoCode(broker.broker.tcpUri(), "alice-1", null, "alice", "a-pw")).as("a password user still gets in").isZero();
   }
 
   @Test
@@ -125,7 +118,7 @@ class MutualTlsTest {
         .as("no certificate").isNotNull();
 
     SSLContext trusted = pki.client("sensor-1").clientContext(pki.caCertificate());
-    assertThat(pahoCode("ssl://127.0.0.1:" + broker.broker().port("tls"), "sensor-1-paho", trusted.getSocketFactory(),
+    assertThat(pahoCode("ssl://127.0.0.1:" + broker.port("tls"), "sensor-1-paho", trusted.getSocketFactory(),
         null, null)).as("a trusted certificate over Paho v3").isZero();
   }
 

@@ -44,8 +44,7 @@ class WebSocketListenerTest {
 
   @BeforeEach
   void start() throws IOException {
-    pki = TestPki.newCa("MeshMQ test CA");
-    pki.server("broker").write(dir.resolve("broker.crt"), dir.resolve("broker.key"));
+    pki = TestPki.withServerFiles(dir);
     broker = BrokerFixture.start(BrokerSettings.WS_ENABLED, true, BrokerSettings.WS_PORT, 0,
         BrokerSettings.WSS_ENABLED, true, BrokerSettings.WSS_PORT, 0,
         BrokerSettings.TLS_CERT_FILE, dir.resolve("broker.crt").toString(),
