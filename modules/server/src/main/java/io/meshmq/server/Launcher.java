@@ -68,6 +68,7 @@ public final class Launcher {
   /**
    * Starts a broker node with a loaded configuration; returns once its listeners are bound.
    *
+   * @throws InvalidSettingException if settings do not fit together (a TLS listener without its files...)
    * @throws StartupException if the broker does not start; Vert.x is closed again before it is thrown
    */
   public RunningServer start(LoadedConfig config) {
@@ -134,6 +135,8 @@ public final class Launcher {
   private SecurityProviders security(Settings settings) {
     try {
       return SecurityProviders.fromSettings(settings, workingDirectory);
+    } catch (InvalidSettingException e) {
+      throw e;
     } catch (IllegalArgumentException e) {
       throw new StartupException("MeshMQ failed to start: " + e.getMessage(), e);
     }

@@ -7,6 +7,7 @@ import io.netty.handler.codec.MessageToMessageCodec;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
@@ -17,8 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * MQTT over WebSocket is a byte stream carried in binary frames, a packet possibly spread over several frames
  * or several packets in one: inbound frames become plain bytes for the MQTT decoder, outbound bytes one binary
- * frame each. A text frame closes the connection (MQTT-6.0.0-1). Closing sends a WebSocket close frame first,
- * so browsers see a clean close instead of an abnormal one.
+ * frame each. A text frame closes the connection (MQTT-6.0.0-1), as does a frame Netty's decoder refuses (over
+ * the size limit, malformed). Closing sends a WebSocket close frame first, so browsers see a clean close instead
+ * of an abnormal one.
  */
 final class WebSocketFrames extends MessageToMessageCodec<WebSocketFrame, ByteBuf> {
 
@@ -49,6 +51,17 @@ final class WebSocketFrames extends MessageToMessageCodec<WebSocketFrame, ByteBu
       upgraded = true;
     }
     super.userEventTriggered(ctx, evt);
+  }
+
+  /** Netty's frame decoder has already answered a bad frame (e.g. 1009 for one over the size limit) and closes. */
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+    if (cause instanceof CorruptedWebSocketFrameException) {
+      log.info("Connection from {} closed: {}", ctx.channel().remoteAddress(), cause.getMessage());
+      ctx.close();
+      return;
+    }
+    super.exceptionCaught(ctx, cause);
   }
 
   @Override

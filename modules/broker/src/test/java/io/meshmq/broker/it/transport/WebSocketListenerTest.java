@@ -136,6 +136,15 @@ class WebSocketListenerTest {
   }
 
   @Test
+  void aFrameLargerThanThePacketLimitClosesTheConnectionWithMessageTooBig() throws Exception {
+    try (JdkWebSocket socket = JdkWebSocket.open(URI.create(ws("/mqtt")), "mqtt")) {
+      socket.sendBinary(new byte[256 * 1024 + 6]);
+
+      assertThat(socket.awaitCloseCode()).as("1009: message too big").isEqualTo(1009);
+    }
+  }
+
+  @Test
   void aTextFrameClosesTheConnectionWithUnsupportedData() throws Exception {
     try (JdkWebSocket socket = JdkWebSocket.open(URI.create(ws("/mqtt")), "mqtt")) {
       socket.socket.sendText("CONNECT please", true).join();
