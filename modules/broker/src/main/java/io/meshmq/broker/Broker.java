@@ -81,19 +81,22 @@ public final class Broker {
         instances++;
       }
     }
+    // Vert.x shares one port between the instances only when they ask for the same port number, so "any free
+    // port" (0) is resolved to a number first.
+    List<ListenerSpec> anyPort = specs.stream().filter(spec -> spec.port() == 0).toList();
+    List<Integer> freePorts = FreePort.findAll(anyPort.stream().map(ListenerSpec::host).toList());
     List<Future<MqttListener>> started = new ArrayList<>();
     for (ListenerSpec spec : specs) {
-      // Vert.x shares one port between the instances only when they ask for the same port number, so "any
-      // free port" (0) is resolved to a number first.
-      ListenerSpec bound = spec.port() == 0 ? spec.withPort(FreePort.find(spec.host())) : spec;
+      ListenerSpec bound = spec.port() == 0 ? spec.withPort(freePorts.get(anyPort.indexOf(spec))) : spec;
       started.add(MqttListener.start(vertx, node, bound, instances).onSuccess(l -> {
         synchronized (listeners) {
           listeners.add(l);
         }
       }));
     }
-    // One listener that cannot start stops the broker: the others are closed again.
-    return Future.all(started).<Void>mapEmpty().recover(e -> stopListeners().transform(v -> Future.failedFuture(e)));
+    // One listener that cannot start stops the broker: the others are closed again, once they are all settled
+    // (closing Vert.x under a deployment still in progress makes it complete that deployment twice).
+    return Future.join(started).<Void>mapEmpty().recover(e -> stopListeners().transform(v -> Future.failedFuture(e)));
   }
 
   /** The port the plain MQTT listener is bound to (useful when configured as 0); 0 when it is disabled. */
