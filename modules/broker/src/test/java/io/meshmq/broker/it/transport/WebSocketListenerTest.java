@@ -137,8 +137,12 @@ class WebSocketListenerTest {
 
   @Test
   void aFrameLargerThanThePacketLimitClosesTheConnectionWithMessageTooBig() throws Exception {
-    try (JdkWebSocket socket = JdkWebSocket.open(URI.create(ws("/mqtt")), "mqtt")) {
-      socket.sendBinary(new byte[256 * 1024 + 6]);
+    // A small limit, so that the whole frame is written before the broker answers (a frame larger than the socket
+    // buffers would meet a closed connection while still being written).
+    try (BrokerFixture small = BrokerFixture.start(BrokerSettings.WS_ENABLED, true, BrokerSettings.WS_PORT, 0,
+        BrokerSettings.MAX_PACKET_SIZE, 1024);
+         JdkWebSocket socket = JdkWebSocket.open(URI.create("ws://127.0.0.1:" + small.broker().port("ws") + "/mqtt"), "mqtt")) {
+      socket.sendBinary(new byte[2048]);
 
       assertThat(socket.awaitCloseCode()).as("1009: message too big").isEqualTo(1009);
     }
