@@ -22,6 +22,54 @@ public final class BrokerSettings {
       "Interface of the plain MQTT listener; 0.0.0.0 for all interfaces");
   public static final Setting<Integer> TCP_PORT = intSetting("listeners.tcp.port", 1883, 0, 65535,
       "Port of the plain MQTT listener; 0 picks a free port");
+  public static final Setting<Boolean> TCP_ENABLED = booleanSetting("listeners.tcp.enabled", true,
+      "Whether the plain MQTT listener runs (false for a broker reachable over TLS or WebSocket only)");
+
+  public static final Setting<Boolean> TLS_ENABLED = booleanSetting("listeners.tls.enabled", false,
+      "Whether the MQTT-over-TLS listener runs; needs listeners.tls.cert-file and listeners.tls.key-file");
+  public static final Setting<String> TLS_HOST = stringSetting("listeners.tls.host", "127.0.0.1",
+      "Interface of the TLS listener; 0.0.0.0 for all interfaces");
+  public static final Setting<Integer> TLS_PORT = intSetting("listeners.tls.port", 8883, 0, 65535,
+      "Port of the TLS listener; 0 picks a free port");
+  public static final Setting<String> TLS_CERT_FILE = stringSetting("listeners.tls.cert-file", "",
+      "PEM file with the broker's certificate chain (its own certificate first), used by the tls and wss listeners; "
+          + "reloaded on change");
+  public static final Setting<String> TLS_KEY_FILE = stringSetting("listeners.tls.key-file", "",
+      "PEM file with the private key of that certificate (PKCS#8, or PKCS#1 for RSA); reloaded on change");
+  public static final Setting<String> TLS_CA_FILE = stringSetting("listeners.tls.ca-file", "",
+      "PEM file with the CA certificates that client certificates must chain to; needed when client-auth is "
+          + "request or required; reloaded on change");
+  public static final Setting<ClientAuthMode> TLS_CLIENT_AUTH = enumSetting("listeners.tls.client-auth",
+      ClientAuthMode.NONE, "Client certificates on the tls and wss listeners: none; request (a client may present "
+          + "one); required (mutual TLS: a handshake without a certificate from listeners.tls.ca-file fails)");
+  public static final Setting<CertificateUsername> TLS_CERT_AS_USERNAME = enumSetting("listeners.tls.cert-as-username",
+      CertificateUsername.NONE, "none; cn or san: a client that presented a trusted certificate connects as the "
+          + "certificate's subject CN or its first subject alternative name (DNS, e-mail or URI), authenticated by "
+          + "the certificate (no password asked), whatever username its CONNECT carries; the ACL applies to that name");
+  public static final Setting<String> TLS_PROTOCOLS = stringSetting("listeners.tls.protocols", "TLSv1.3,TLSv1.2",
+      "Comma-separated TLS versions the tls and wss listeners accept; only TLSv1.2 and TLSv1.3 are allowed");
+  public static final Setting<Integer> TLS_RELOAD_SECONDS = intSetting("listeners.tls.reload-interval-seconds", 10,
+      0, 86_400, "How often the certificate, key and CA files are checked for changes; changed files serve every "
+          + "new connection from then on, without a restart; 0 = never");
+
+  public static final Setting<Boolean> WS_ENABLED = booleanSetting("listeners.ws.enabled", false,
+      "Whether the MQTT-over-WebSocket listener runs (for browsers)");
+  public static final Setting<String> WS_HOST = stringSetting("listeners.ws.host", "127.0.0.1",
+      "Interface of the WebSocket listener; 0.0.0.0 for all interfaces");
+  public static final Setting<Integer> WS_PORT = intSetting("listeners.ws.port", 8083, 0, 65535,
+      "Port of the WebSocket listener; 0 picks a free port");
+  public static final Setting<String> WS_PATH = stringSetting("listeners.ws.path", "/mqtt",
+      "HTTP path of the WebSocket upgrade; other paths are answered 404");
+
+  public static final Setting<Boolean> WSS_ENABLED = booleanSetting("listeners.wss.enabled", false,
+      "Whether the MQTT-over-secure-WebSocket listener runs; uses the certificate settings of listeners.tls");
+  public static final Setting<String> WSS_HOST = stringSetting("listeners.wss.host", "127.0.0.1",
+      "Interface of the secure WebSocket listener; 0.0.0.0 for all interfaces");
+  public static final Setting<Integer> WSS_PORT = intSetting("listeners.wss.port", 8084, 0, 65535,
+      "Port of the secure WebSocket listener; 0 picks a free port");
+  public static final Setting<String> WSS_PATH = stringSetting("listeners.wss.path", "/mqtt",
+      "HTTP path of the secure WebSocket upgrade; other paths are answered 404");
+
   public static final Setting<Integer> LISTENER_INSTANCES = intSetting("listeners.instances", 0, 0, 1024,
       "MQTT server instances sharing each port (one per event loop spreads the sockets); 0 = one per event loop");
   public static final Setting<Integer> EVENT_LOOPS = intSetting("listeners.event-loops", 0, 0, 1024,
@@ -95,9 +143,9 @@ public final class BrokerSettings {
   public static final Setting<String> AUTH_PASSWORD_FILE = stringSetting("auth.password-file", "",
       "Password file (username:$pbkdf2-sha256$... lines, see PasswdTool); reloaded on change; empty = none");
   public static final Setting<AnonymousAccess> AUTH_ALLOW_ANONYMOUS = enumSetting("auth.allow-anonymous",
-      AnonymousAccess.LOOPBACK_ONLY, "Whether clients without a username may connect: loopback-only (default) while "
-          + "listeners.tcp.host is a loopback address, so never on a listener bound beyond loopback; true on any "
-          + "interface; false nowhere");
+      AnonymousAccess.LOOPBACK_ONLY, "Whether clients without a username may connect: loopback-only (default) on "
+          + "the listeners whose host is a loopback address, so never on a listener bound beyond loopback; true on "
+          + "every listener; false nowhere");
   public static final Setting<String> AUTH_ACL_FILE = stringSetting("auth.acl-file", "",
       "ACL file (allow|deny user|client|all <name|*> publish|subscribe|both <pattern> lines, first match wins, "
           + "default deny); reloaded on change; empty = no ACL, every client may publish and subscribe everywhere");
@@ -109,7 +157,7 @@ public final class BrokerSettings {
 
   /** Whether anonymous clients get in; see {@link #AUTH_ALLOW_ANONYMOUS}. */
   public enum AnonymousAccess {
-    /** Only while the MQTT listener is bound to a loopback address. */
+    /** Only on the listeners bound to loopback addresses. */
     LOOPBACK_ONLY,
     TRUE,
     FALSE
@@ -118,6 +166,16 @@ public final class BrokerSettings {
   /** What happens to a client that does not keep up; see {@link #SLOW_CONSUMER_POLICY}. */
   public enum SlowConsumerPolicy {
     DROP_QOS0_AND_QUEUE, DISCONNECT
+  }
+
+  /** Whether TLS listeners ask for client certificates; see {@link #TLS_CLIENT_AUTH}. */
+  public enum ClientAuthMode {
+    NONE, REQUEST, REQUIRED
+  }
+
+  /** Which name of a client certificate becomes the username; see {@link #TLS_CERT_AS_USERNAME}. */
+  public enum CertificateUsername {
+    NONE, CN, SAN
   }
 
   /** How connections are hosted; see {@link #CONNECTION_MODEL}. */
@@ -137,7 +195,9 @@ public final class BrokerSettings {
   }
 
   public static List<Setting<?>> all() {
-    return List.of(NODE_ID, TCP_HOST, TCP_PORT, LISTENER_INSTANCES, EVENT_LOOPS, CONNECTION_MODEL, MAX_PACKET_SIZE, MAX_CLIENT_ID_LENGTH,
+    return List.of(NODE_ID, TCP_ENABLED, TCP_HOST, TCP_PORT, TLS_ENABLED, TLS_HOST, TLS_PORT, TLS_CERT_FILE, TLS_KEY_FILE,
+        TLS_CA_FILE, TLS_CLIENT_AUTH, TLS_CERT_AS_USERNAME, TLS_PROTOCOLS, TLS_RELOAD_SECONDS, WS_ENABLED, WS_HOST,
+        WS_PORT, WS_PATH, WSS_ENABLED, WSS_HOST, WSS_PORT, WSS_PATH, LISTENER_INSTANCES, EVENT_LOOPS, CONNECTION_MODEL, MAX_PACKET_SIZE, MAX_CLIENT_ID_LENGTH,
         MAX_TOPIC_LENGTH, MAX_TOPIC_LEVELS, CONNECT_TIMEOUT_SECONDS, AUTH_TIMEOUT_SECONDS, MAX_KEEP_ALIVE_SECONDS, MAX_INFLIGHT, RECEIVE_MAXIMUM,
         MAX_PENDING_ROUTES, MAX_QUEUED_MESSAGES, SLOW_CONSUMER_POLICY, SLOW_CONSUMER_MAX_PENDING_BYTES,
         SLOW_CONSUMER_MAX_STALLED_SECONDS, TOPIC_ALIAS_MAXIMUM, MAX_OUTBOUND_TOPIC_ALIASES,
