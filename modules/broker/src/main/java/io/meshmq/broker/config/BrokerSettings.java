@@ -155,6 +155,14 @@ public final class BrokerSettings {
   public static final Setting<Integer> AUTH_FAILED_LOGIN_WINDOW_SECONDS = intSetting("auth.failed-login-window-seconds",
       60, 1, 86_400, "The sliding window of auth.failed-login-limit");
 
+  public static final Setting<DrainReason> SHUTDOWN_DISCONNECT_REASON = enumSetting("shutdown.disconnect-reason",
+      DrainReason.SERVER_SHUTTING_DOWN, "DISCONNECT reason MQTT 5 clients get when the node stops (SIGTERM, drain): "
+          + "server-shutting-down (0x8B) or use-another-server (0x9C, with shutdown.server-reference when set); "
+          + "MQTT 3.1.1 has no server DISCONNECT, its clients see the connection close");
+  public static final Setting<String> SHUTDOWN_SERVER_REFERENCE = stringSetting("shutdown.server-reference", "",
+      "Server Reference property sent with use-another-server (MQTT 5 section 4.11: host[:port], several separated "
+          + "by spaces), e.g. the load balancer's name; empty = none; ignored with server-shutting-down");
+
   /** Whether anonymous clients get in; see {@link #AUTH_ALLOW_ANONYMOUS}. */
   public enum AnonymousAccess {
     /** Only on the listeners bound to loopback addresses. */
@@ -176,6 +184,14 @@ public final class BrokerSettings {
   /** Which name of a client certificate becomes the username; see {@link #TLS_CERT_AS_USERNAME}. */
   public enum CertificateUsername {
     NONE, CN, SAN
+  }
+
+  /** The DISCONNECT reason of a stopping node; see {@link #SHUTDOWN_DISCONNECT_REASON}. */
+  public enum DrainReason {
+    /** 0x8B Server shutting down. */
+    SERVER_SHUTTING_DOWN,
+    /** 0x9C Use another server. */
+    USE_ANOTHER_SERVER
   }
 
   /** How connections are hosted; see {@link #CONNECTION_MODEL}. */
@@ -203,6 +219,7 @@ public final class BrokerSettings {
         SLOW_CONSUMER_MAX_STALLED_SECONDS, TOPIC_ALIAS_MAXIMUM, MAX_OUTBOUND_TOPIC_ALIASES,
         MAX_SESSION_EXPIRY_SECONDS, MAX_MESSAGE_EXPIRY_SECONDS, RETAIN_AVAILABLE, WILDCARD_SUBSCRIPTIONS,
         SHARED_SUBSCRIPTIONS, SHARED_STRATEGY, ALLOW_ZERO_LENGTH_CLIENT_ID, SYS_INTERVAL_SECONDS,
-        AUTH_PASSWORD_FILE, AUTH_ALLOW_ANONYMOUS, AUTH_ACL_FILE, AUTH_FAILED_LOGIN_LIMIT, AUTH_FAILED_LOGIN_WINDOW_SECONDS);
+        AUTH_PASSWORD_FILE, AUTH_ALLOW_ANONYMOUS, AUTH_ACL_FILE, AUTH_FAILED_LOGIN_LIMIT, AUTH_FAILED_LOGIN_WINDOW_SECONDS,
+        SHUTDOWN_DISCONNECT_REASON, SHUTDOWN_SERVER_REFERENCE);
   }
 }

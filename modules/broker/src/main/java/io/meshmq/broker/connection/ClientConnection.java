@@ -186,6 +186,7 @@ public final class ClientConnection implements SessionLink {
     accepted = true;
     session = s;
     node.stats().clientsConnected.increment();
+    node.stats().connectsAccepted.increment();
     monitor.add(this);
   }
 
@@ -264,13 +265,18 @@ public final class ClientConnection implements SessionLink {
 
   /** Sends an MQTT 5 DISCONNECT with the reason (nothing for 3.1.1, which has no server DISCONNECT), then closes. */
   public void disconnect(MqttDisconnectReasonCode reason) {
+    disconnect(reason, MqttProperties.NO_PROPERTIES);
+  }
+
+  /** {@link #disconnect(MqttDisconnectReasonCode)} with properties (e.g. a Server Reference). */
+  public void disconnect(MqttDisconnectReasonCode reason, MqttProperties properties) {
     if (closed) {
       return;
     }
     closed = true;
     try {
       if (accepted && protocolVersion >= 5) {
-        endpoint.disconnect(reason, MqttProperties.NO_PROPERTIES);
+        endpoint.disconnect(reason, properties);
       } else {
         endpoint.close();
       }

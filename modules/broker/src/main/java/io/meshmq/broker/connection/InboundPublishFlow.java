@@ -78,6 +78,7 @@ final class InboundPublishFlow {
     byte[] payload = msg.payload().getBytes();
     c.node.stats().publishReceived.increment();
     c.node.stats().messagesReceived.increment();
+    c.node.stats().receivedAtQos(qos).increment();
     c.node.stats().bytesReceived.add(Mqtt5.publishPacketSize(topic, payload.length, qos, 0, false));
     if (qos == 2 && !session.inboundQos2().firstSeen(packetId)) {
       // A re-sent QoS 2 PUBLISH already routed: acknowledge again, never route twice.

@@ -4,6 +4,7 @@ import io.meshmq.broker.BrokerNode;
 import io.meshmq.broker.config.BrokerSettings;
 import io.meshmq.broker.connection.ConnectionMonitor;
 import io.meshmq.broker.connection.Connections;
+import io.meshmq.broker.connection.ShutdownDisconnect;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.net.ServerSSLOptions;
@@ -46,9 +47,9 @@ public final class MqttListenerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     monitor.stop();
-    // DISCONNECT (MQTT 5: 0x8B server shutting down) before closing the server, which would drop the sockets
-    // without a word.
-    monitor.disconnectAll();
+    // DISCONNECT (MQTT 5: 0x8B server shutting down, or 0x9C use another server) before closing the server, which
+    // would drop the sockets without a word.
+    monitor.disconnectAll(ShutdownDisconnect.of(node.settings()));
     return server.close();
   }
 

@@ -84,8 +84,8 @@ public final class Session {
     this.clientId = clientId;
     this.node = node;
     this.owner = owner;
-    this.window = new OutboundWindow(maxInflight);
-    this.queue = new MessageQueue(maxQueued);
+    this.window = new OutboundWindow(maxInflight, node.stats().inflightMessages);
+    this.queue = new MessageQueue(maxQueued, node.stats().queuedMessages);
   }
 
   public String clientId() {

@@ -29,4 +29,26 @@ public final class BrokerStats {
   public final LongAdder slowConsumerDisconnects = new LongAdder();
   public final LongAdder publishDenied = new LongAdder();
   public final LongAdder protocolErrors = new LongAdder();
+  /** CONNECTs answered with a successful CONNACK (their rate is the node's connects per second). */
+  public final LongAdder connectsAccepted = new LongAdder();
+  /**
+   * Messages waiting in this node's session queues (client offline or its in-flight window full), kept up to date
+   * by every queue on each change, so that reading the depth never walks the sessions.
+   */
+  public final LongAdder queuedMessages = new LongAdder();
+  /** QoS 1/2 messages sent to this node's clients and not yet acknowledged, kept up to date like the queues. */
+  public final LongAdder inflightMessages = new LongAdder();
+
+  private final LongAdder[] receivedByQos = {new LongAdder(), new LongAdder(), new LongAdder()};
+  private final LongAdder[] sentByQos = {new LongAdder(), new LongAdder(), new LongAdder()};
+
+  /** Messages received from publishers at this QoS (0, 1 or 2); they are also in {@link #messagesReceived}. */
+  public LongAdder receivedAtQos(int qos) {
+    return receivedByQos[qos];
+  }
+
+  /** Messages sent to subscribers at this QoS (0, 1 or 2); they are also in {@link #messagesSent}. */
+  public LongAdder sentAtQos(int qos) {
+    return sentByQos[qos];
+  }
 }

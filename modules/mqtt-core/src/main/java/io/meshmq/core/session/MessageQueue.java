@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The bounded queue of a session: messages waiting while the client is offline or its in-flight window is
@@ -15,7 +16,7 @@ import java.util.List;
  *   <li>full, and a QoS 0 message is queued: drop the oldest QoS 0 message, queue the new one;</li>
  *   <li>full of QoS 1/2 messages: refuse the new message (the queued ones keep their order and promise).</li>
  * </ol>
- * Not thread-safe: owned by the session's context.
+ * Not thread-safe: owned by the session's context; only the shared depth counter is touched from every queue.
  */
 public final class MessageQueue {
 
@@ -32,9 +33,19 @@ public final class MessageQueue {
   private ArrayDeque<Delivery> queue;
   private int capacity;
   private int qos0Count;
+  private final LongAdder depth;
 
   public MessageQueue(int capacity) {
+    this(capacity, new LongAdder());
+  }
+
+  /**
+   * A queue that adds every change of its size to {@code depth}, a counter shared by all the queues of a node: its
+   * sum is the node's queue depth, read without visiting the queues.
+   */
+  public MessageQueue(int capacity, LongAdder depth) {
     setCapacity(capacity);
+    this.depth = depth;
   }
 
   public void setCapacity(int capacity) {
@@ -63,6 +74,7 @@ public final class MessageQueue {
   /** Puts a message back at the head (e.g. taken for sending but the window was closed meanwhile). */
   public void pushFront(Delivery d) {
     queue().addFirst(d);
+    depth.increment();
     if (d.qos() == 0) {
       qos0Count++;
     }
@@ -75,6 +87,7 @@ public final class MessageQueue {
     }
     Delivery d;
     while ((d = queue.poll()) != null) {
+      depth.decrement();
       if (d.qos() == 0) {
         qos0Count--;
       }
@@ -96,6 +109,7 @@ public final class MessageQueue {
       Delivery d = it.next();
       if (d.message().isExpired(nowMillis)) {
         it.remove();
+        depth.decrement();
         if (d.qos() == 0) {
           qos0Count--;
         }
@@ -120,6 +134,7 @@ public final class MessageQueue {
 
   public List<Delivery> drain() {
     List<Delivery> all = snapshot();
+    depth.add(-all.size());
     queue = null;
     qos0Count = 0;
     return all;
@@ -134,6 +149,7 @@ public final class MessageQueue {
 
   private void add(Delivery d) {
     queue().addLast(d);
+    depth.increment();
     if (d.qos() == 0) {
       qos0Count++;
     }
@@ -143,6 +159,7 @@ public final class MessageQueue {
     for (Iterator<Delivery> it = queue.iterator(); it.hasNext(); ) {
       if (it.next().qos() == 0) {
         it.remove();
+        depth.decrement();
         qos0Count--;
         return true;
       }
