@@ -70,8 +70,11 @@ final class BenchRun implements AutoCloseable {
   /**
    * Waits until the subscribers received {@code expected} messages in all, or nothing arrived for
    * {@code quietNanos} (lost messages never come), or the deadline passed.
+   *
+   * @return false when the deadline ended the wait while messages were still arriving: then "lost" includes
+   *     messages that were merely late
    */
-  static void awaitDeliveries(List<DeliveryLedger> ledgers, long expected, long quietNanos, long deadlineNanos) {
+  static boolean awaitDeliveries(List<DeliveryLedger> ledgers, long expected, long quietNanos, long deadlineNanos) {
     long last = -1;
     long lastChange = System.nanoTime();
     while (true) {
@@ -81,8 +84,11 @@ final class BenchRun implements AutoCloseable {
         last = received;
         lastChange = now;
       }
-      if (received >= expected || now - lastChange > quietNanos || now - deadlineNanos > 0) {
-        return;
+      if (received >= expected || now - lastChange > quietNanos) {
+        return true;
+      }
+      if (now - deadlineNanos > 0) {
+        return false;
       }
       LockSupport.parkNanos(POLL_NANOS);
     }

@@ -51,8 +51,10 @@ final class Latency implements Callable<Integer> {
       publisher = new PacedPublisher(client, topic, qos, target.payloadBytes, maxInflight);
       long deadline = start + TimeUnit.SECONDS.toNanos(target.seconds + 1);
       publisher.run(rate, count, start, deadline);
-      BenchRun.awaitDeliveries(List.of(ledger), publisher.sent(), TimeUnit.SECONDS.toNanos(2),
-          System.nanoTime() + TimeUnit.SECONDS.toNanos(target.drainSeconds));
+      if (!BenchRun.awaitDeliveries(List.of(ledger), publisher.sent(), TimeUnit.SECONDS.toNanos(2),
+          System.nanoTime() + TimeUnit.SECONDS.toNanos(target.drainSeconds))) {
+        line.put("delivery_wait_timed_out", true);
+      }
       line.put("acked", client.acked()).errors(run.errors());
     }
     line.deliveries(new long[] {publisher.sent()}, List.of(ledger)).percentiles("latency", ledger.latencyMicros())

@@ -78,7 +78,7 @@ final class ThroughputScenario {
       try {
         allDone.get(target.drainSeconds, TimeUnit.SECONDS);
       } catch (TimeoutException e) {
-        line.put("drain_timed_out", true);
+        line.put("ack_wait_timed_out", true);
       }
       long total = 0;
       for (int p = 0; p < publishers; p++) {
@@ -87,7 +87,9 @@ final class ThroughputScenario {
         acked += clients.get(p).acked();
         lastAck = Math.max(lastAck, clients.get(p).lastAckNanos());
       }
-      BenchRun.awaitDeliveries(ledgers, total * subscribers, TimeUnit.SECONDS.toNanos(2), drainDeadline);
+      if (!BenchRun.awaitDeliveries(ledgers, total * subscribers, TimeUnit.SECONDS.toNanos(2), drainDeadline)) {
+        line.put("delivery_wait_timed_out", true);
+      }
       end = System.nanoTime();
       line.errors(run.errors());
     }
