@@ -51,7 +51,7 @@ final class Latency implements Callable<Integer> {
       publisher = new PacedPublisher(client, topic, qos, target.payloadBytes, maxInflight);
       long deadline = start + TimeUnit.SECONDS.toNanos(target.seconds + 1);
       publisher.run(rate, count, start, deadline);
-      if (!BenchRun.awaitDeliveries(List.of(ledger), publisher.sent(), TimeUnit.SECONDS.toNanos(2),
+      if (!BenchRun.awaitDeliveries(List.of(ledger), publisher.sent(), TimeUnit.SECONDS.toNanos(target.quietSeconds),
           System.nanoTime() + TimeUnit.SECONDS.toNanos(target.drainSeconds))) {
         line.put("delivery_wait_timed_out", true);
       }

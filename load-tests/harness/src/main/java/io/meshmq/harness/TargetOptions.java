@@ -31,6 +31,10 @@ final class TargetOptions {
       + "stops (default: ${DEFAULT-VALUE})")
   int drainSeconds = 15;
 
+  @Option(names = "--quiet-seconds", description = "After sending stops, a wait for deliveries also ends when none "
+      + "arrived for this long; messages later than that count as lost (default: ${DEFAULT-VALUE})")
+  int quietSeconds = 5;
+
   @Option(names = "--threads", description = "Harness event loops (default: ${DEFAULT-VALUE})")
   int threads = 2;
 

@@ -87,7 +87,7 @@ final class ThroughputScenario {
         acked += clients.get(p).acked();
         lastAck = Math.max(lastAck, clients.get(p).lastAckNanos());
       }
-      if (!BenchRun.awaitDeliveries(ledgers, total * subscribers, TimeUnit.SECONDS.toNanos(2), drainDeadline)) {
+      if (!BenchRun.awaitDeliveries(ledgers, total * subscribers, TimeUnit.SECONDS.toNanos(target.quietSeconds), drainDeadline)) {
         line.put("delivery_wait_timed_out", true);
       }
       end = System.nanoTime();
