@@ -17,7 +17,7 @@
 #                             what we tell users to run a dedicated node with: a fixed heap, pre-touched, so that
 #                             the process does not grow under load, and an exit on OutOfMemoryError (G1 is the
 #                             JDK default). The idle scenario adds the heap growth to the RSS growth.
-#   CROSS_NODE [1]            0 skips the cluster part
+#   PARTS ["compare cross"]   which parts run: "compare" (MeshMQ against Mosquitto), "cross" (the 2-node cluster)
 #   OUT_DIR                   where results.jsonl, table.txt and the broker logs go
 #                             [load-tests/target/compare-<UTC time>]
 #
@@ -34,7 +34,7 @@ IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-19000}
 IDLE_SOURCES=${IDLE_SOURCES:-8}
 IDLE_SECONDS=${IDLE_SECONDS:-20}
 MESHMQ_JVM_OPTS=${MESHMQ_JVM_OPTS:-"-Xms1g -Xmx1g -XX:+AlwaysPreTouch -XX:+ExitOnOutOfMemoryError"}
-CROSS_NODE=${CROSS_NODE:-1}
+PARTS=${PARTS:-compare cross}
 OUT_DIR=${OUT_DIR:-load-tests/target/compare-$(date -u +%Y%m%dT%H%M%SZ)}
 JAR=modules/server/target/meshmq.jar
 HARNESS=load-tests/harness/target/harness.jar
@@ -55,7 +55,26 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 log() { echo "[compare $(date -u +%H:%M:%S)] $*" >&2; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# The first of COUNT consecutive free ports, picked below the kernel's ephemeral range (32768-60999 here), so
+# that no outgoing connection of the busy machine takes it between this check and the broker's bind. COUNT 10
+# for Hazelcast, whose members find each other by trying cluster.port to cluster.port + 9.
+free_port() { # [COUNT=1]
+  python3 - "${1:-1}" <<'PY'
+import random, socket, sys
+count = int(sys.argv[1])
+for _ in range(500):
+    base = random.randrange(20000, 30000 - count)
+    socks = []
+    try:
+        for p in range(base, base + count):
+            s = socket.socket(); socks.append(s); s.bind(("127.0.0.1", p))
+        print(base); break
+    except OSError:
+        pass
+    finally:
+        for s in socks: s.close()
+PY
+}
 
 stop_pid() {
   local pid=$1 _
@@ -173,6 +192,7 @@ run_idle() { # BROKER ROUND
 
 declare -A PORT_OF PID_OF
 for ((round = 1; round <= ROUNDS; round++)); do
+  [[ " $PARTS " == *" compare "* ]] || break
   # alternate who goes first, so that neither always runs on a machine the other has just warmed or loaded
   if ((round % 2)); then BROKERS=(meshmq mosquitto); else BROKERS=(mosquitto meshmq); fi
   log "round $round of $ROUNDS: ${BROKERS[*]}"
@@ -196,15 +216,15 @@ for ((round = 1; round <= ROUNDS; round++)); do
 done
 
 # --- cross-node, ours only ---------------------------------------------------------------------------------
-if [[ $CROSS_NODE == 1 ]]; then
+if [[ " $PARTS " == *" cross "* ]]; then
   log "cross-node: starting a 2-node cluster"
-  CLUSTER_NAME=bench-$$-$RANDOM
-  HZ_A=$(free_port); HZ_B=$(free_port)
-  CLUSTER_ARGS=(--set cluster.enabled=true --set "cluster.name=$CLUSTER_NAME" --set "cluster.members=127.0.0.1:$HZ_A,127.0.0.1:$HZ_B")
-  start_meshmq node-a --set node.id=node-a --set "cluster.port=$HZ_A" "${CLUSTER_ARGS[@]}"
+  CLUSTER_ARGS=(--set cluster.enabled=true --set "cluster.name=bench-$$-$RANDOM" --set cluster.members=127.0.0.1
+    --set "cluster.port=$(free_port 10)")
+  start_meshmq node-a --set node.id=node-a "${CLUSTER_ARGS[@]}"
   A_PORT=$BROKER_PORT; A_PID=$BROKER_PID
-  start_meshmq node-b --set node.id=node-b --set "cluster.port=$HZ_B" "${CLUSTER_ARGS[@]}"
+  start_meshmq node-b --set node.id=node-b "${CLUSTER_ARGS[@]}"
   B_PORT=$BROKER_PORT; B_PID=$BROKER_PID
+  grep -q "with 2 members" "$OUT_DIR/node-b.log" || { log "node-b did not join node-a; see $OUT_DIR/node-*.log"; exit 1; }
   java -cp "$HARNESS" io.meshmq.harness.Bench fan-in --qos 1 --seconds 3 --port "$A_PORT" --sub-port "$B_PORT" >/dev/null 2>>"$OUT_DIR/harness.err" || true
   for ((round = 1; round <= ROUNDS; round++)); do
     for key in fan-in-qos1 latency-qos1; do
