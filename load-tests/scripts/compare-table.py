@@ -36,9 +36,10 @@ def median(lines, fn):
 
 
 def loss(lines):
-    if not lines or "lost" not in lines[0]:
+    counted = [d for d in lines if "lost" in d]
+    if not counted:
         return ""
-    return f'{sum(d.get("lost", 0) for d in lines)}/{sum(d.get("duplicated", 0) for d in lines)}'
+    return f'{sum(d["lost"] for d in counted)}/{sum(d["duplicated"] for d in counted)}'
 
 
 def fmt(v):
