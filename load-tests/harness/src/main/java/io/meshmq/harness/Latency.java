@@ -34,6 +34,11 @@ final class Latency implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    System.out.println(measure());
+    return 0;
+  }
+
+  ResultLine measure() throws Exception {
     target.validate();
     long count = Math.min(target.maxMessages, (long) rate * target.seconds);
     ResultLine line = new ResultLine("latency", target).put("qos", qos).put("rate", rate).put("seconds", target.seconds)
@@ -59,7 +64,6 @@ final class Latency implements Callable<Integer> {
     }
     line.deliveries(new long[] {publisher.sent()}, List.of(ledger)).percentiles("latency", ledger.latencyMicros())
         .percentiles("send_delay", publisher.sendDelayMicros());
-    System.out.println(line);
-    return 0;
+    return line;
   }
 }
