@@ -13,7 +13,12 @@ import java.util.List;
 /**
  * Idle-connection scenario: opens N MQTT 3.1.1 connections to a running broker (spread over several
  * 127.0.0.x source addresses), waits for every CONNACK, holds them idle, and prints one JSON line with the
- * broker process's RSS and heap before and after, per-connection figures, and its CPU use while idle.
+ * broker process's RSS and heap before and after, per-connection figures, and its CPU use while idle. The
+ * broker may be any process (Mosquitto too); its heap is read only when it is a JVM.
+ *
+ * <p>{@code memory_per_connection_bytes} is RSS plus live heap growth per connection: run a JVM broker with a
+ * fixed, pre-touched heap ({@code -Xms = -Xmx, -XX:+AlwaysPreTouch}), whose RSS then does not see the heap grow,
+ * so the sum counts each byte once. For a process without a Java heap it is the RSS growth.
  *
  * <pre>java -jar load-tests/harness/target/harness.jar PORT BROKER_PID CONNECTIONS [SOURCE_ADDRESSES] [IDLE_SECONDS] [LABEL] [KEEP_ALIVE]</pre>
  * KEEP_ALIVE is the MQTT keep-alive the clients announce (default 60, as real devices do; the idle period
@@ -50,12 +55,13 @@ public final class IdleConnections {
     }
     Thread.sleep(2_000);
 
-    long heapBefore = broker.heapUsedAfterGcKib();
+    boolean jvm = broker.isJvm();
+    long heapBefore = jvm ? broker.heapUsedAfterGcKib() : 0;
     long rssBefore = broker.rssKib();
     long start = System.nanoTime();
     List<SocketChannel> channels = connectAll(port, n, sources, keepAlive);
     double connectSeconds = (System.nanoTime() - start) / 1e9;
-    long heapAfter = broker.heapUsedAfterGcKib();
+    long heapAfter = jvm ? broker.heapUsedAfterGcKib() : 0;
     long rssAfter = broker.rssKib();
     long cpuBefore = broker.cpuTicks();
     Thread.sleep(idleSeconds * 1000L);
@@ -71,10 +77,12 @@ public final class IdleConnections {
             + "\"connect_seconds\":%.2f,\"connects_per_second\":%.0f,"
             + "\"rss_before_kib\":%d,\"rss_after_kib\":%d,\"rss_per_connection_bytes\":%.0f,"
             + "\"heap_before_kib\":%d,\"heap_after_kib\":%d,\"heap_per_connection_bytes\":%.0f,"
+            + "\"memory_per_connection_bytes\":%.0f,\"jvm\":%b,"
             + "\"idle_seconds\":%d,\"idle_cpu_percent_of_one_core\":%.2f}%n",
         label, keepAlive, n, stillOpen, connectSeconds, n / connectSeconds,
         rssBefore, rssAfter, (rssAfter - rssBefore) * 1024.0 / n,
         heapBefore, heapAfter, (heapAfter - heapBefore) * 1024.0 / n,
+        (rssAfter - rssBefore + heapAfter - heapBefore) * 1024.0 / n, jvm,
         idleSeconds, cpuTicks / (double) idleSeconds);
   }
 

@@ -16,6 +16,11 @@ final class ProcessStats {
     this.pid = pid;
   }
 
+  /** Whether the process is a JVM (then {@link #heapUsedAfterGcKib()} works). */
+  boolean isJvm() throws IOException {
+    return Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).getFileName().toString().equals("java");
+  }
+
   /** Resident set size in KiB. */
   long rssKib() throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
