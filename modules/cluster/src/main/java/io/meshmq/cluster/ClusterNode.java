@@ -82,10 +82,41 @@ public final class ClusterNode {
   /** Joins the cluster and starts the broker on it. */
   public static Future<ClusterNode> start(Settings settings, Authenticator authenticator, Authorizer authorizer) {
     HazelcastClusterManager manager = new HazelcastClusterManager(HazelcastConfigs.build(settings));
-    return Vertx.builder().with(vertxOptions(settings)).withClusterManager(manager).buildClustered()
-        .compose(vertx -> assemble(vertx, manager, settings, authenticator, authorizer)
-            .recover(e -> vertx.close().transform(ignored -> Future.failedFuture(e))));
+    // A promise of no Vert.x context: the futures of a Vert.x instance report on its event loops, and after a failed
+    // start closes that instance they would never report at all (a node that could not bind its MQTT port hung).
+    Promise<ClusterNode> started = Promise.promise();
+    Vertx.builder().with(vertxOptions(settings)).withClusterManager(manager).buildClustered().onComplete(built -> {
+      if (built.failed()) {
+        started.fail(built.cause());
+        return;
+      }
+      Vertx vertx = built.result();
+      assemble(vertx, manager, settings, authenticator, authorizer).onComplete(assembled -> {
+        if (assembled.succeeded()) {
+          started.complete(assembled.result());
+        } else {
+          closeThenFail(vertx, assembled.cause(), started);
+        }
+      });
+    });
+    return started.future();
   }
+
+  /** Closes Vert.x (leaving the cluster) after a failed start, from a thread of its own, then fails the start. */
+  private static void closeThenFail(Vertx vertx, Throwable cause, Promise<ClusterNode> started) {
+    Thread closer = new Thread(() -> {
+      try {
+        vertx.close().await(CLOSE_AFTER_FAILED_START_SECONDS, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        log.warn("Closing Vert.x after a failed start: {}", e.toString());
+      }
+      started.fail(cause);
+    }, "meshmq-close-after-failed-start");
+    closer.setDaemon(true);
+    closer.start();
+  }
+
+  private static final long CLOSE_AFTER_FAILED_START_SECONDS = 30;
 
   private static Future<ClusterNode> assemble(Vertx vertx, HazelcastClusterManager manager, Settings settings,
                                               Authenticator authenticator, Authorizer authorizer) {
