@@ -106,8 +106,10 @@ public final class BrokerSettings {
   public static final Setting<SlowConsumerPolicy> SLOW_CONSUMER_POLICY = enumSetting("mqtt.slow-consumer.policy",
       SlowConsumerPolicy.DROP_QOS0_AND_QUEUE, "What happens to a connected client that does not read fast enough: "
           + "drop-qos0-and-queue (default): QoS 0 messages for it are dropped while its socket is not writable, "
-          + "QoS 1/2 wait in its session queue (mqtt.max-queued-messages, full-queue policy); disconnect: the "
-          + "first message the broker would drop for it disconnects it instead (MQTT 5: DISCONNECT 0x97)");
+          + "QoS 1/2 wait in its session queue (mqtt.max-queued-messages) and, once that is full, the publishers on "
+          + "this node of further QoS 1/2 messages for it wait for room (their PUBACK/PUBREC is held back) for at "
+          + "most mqtt.slow-consumer.max-stalled-seconds, after which the client is disconnected; disconnect: the "
+          + "first message the broker would drop or hold back for it disconnects it instead (MQTT 5: DISCONNECT 0x97)");
   public static final Setting<Integer> SLOW_CONSUMER_MAX_PENDING_BYTES = byteSizeSetting(
       "mqtt.slow-consumer.max-pending-bytes", 256 * 1024, 1024, 256 * 1024 * 1024,
       "Bytes written to one client's socket and not yet taken by the network; above it the socket counts as not "
@@ -115,8 +117,8 @@ public final class BrokerSettings {
           + "reading that client until half of it has drained");
   public static final Setting<Integer> SLOW_CONSUMER_MAX_STALLED_SECONDS = intSetting(
       "mqtt.slow-consumer.max-stalled-seconds", 30, 1, 86_400,
-      "Longest a client's socket may stay not writable (or a closing connection may take to flush) before the "
-          + "broker closes it without waiting, whatever the policy");
+      "Longest a client's socket may stay not writable, its full queue may hold publishers back, or a closing "
+          + "connection may take to flush, before the broker disconnects it without waiting, whatever the policy");
   public static final Setting<Integer> TOPIC_ALIAS_MAXIMUM = intSetting("mqtt.topic-alias-maximum", 16, 0, 65_535,
       "Topic aliases an MQTT 5 client may use towards the broker; 0 = none");
   public static final Setting<Integer> MAX_OUTBOUND_TOPIC_ALIASES = intSetting("mqtt.max-outbound-topic-aliases", 16, 0, 65_535,

@@ -360,6 +360,11 @@ public final class ClientConnection implements SessionLink {
   }
 
   @Override
+  public void fellBehind(String why) {
+    outbound.fellBehind(why);
+  }
+
+  @Override
   public void takenOver() {
     // Runs on the session's owner context, which may not be this connection's: hop over.
     context.runOnContext(v -> {

@@ -88,6 +88,15 @@ final class SlowConsumerGuard extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /** Publishers waited for room in the client's queue for too long: it is disconnected, whatever the policy. */
+  void fellBehind(String why) {
+    if (Vertx.currentContext() == c.context) {
+      disconnectSlowConsumer(why);
+    } else {
+      c.context.runOnContext(v -> disconnectSlowConsumer(why));
+    }
+  }
+
   /** From the event loop's sweep: closes a connection stalled or closing for too long. */
   void check(long nowMillis) {
     if (c.isClosed()) {

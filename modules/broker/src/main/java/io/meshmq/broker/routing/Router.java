@@ -53,7 +53,8 @@ public final class Router {
     completion.add();
     cluster.forward(message, remoteShared, completion::done);
     storeRetained(message, completion);
-    int sessions = routeDirect(message, completion) + deliverShared(message, localShared, completion);
+    // Published here: a subscriber whose queue is full holds the publisher back (see Session.deliver).
+    int sessions = routeDirect(message, completion, ALL, true) + deliverShared(message, localShared, completion, true);
     completion.done(); // the count started at one, so that nothing completed before every target was counted
     return sessions;
   }
@@ -75,7 +76,7 @@ public final class Router {
             ref.filter(), message);
       }
     }
-    int sessions = routeDirect(message, completion) + deliverShared(message, members, completion);
+    int sessions = routeDirect(message, completion, ALL, false) + deliverShared(message, members, completion, false);
     completion.done();
     return sessions;
   }
@@ -86,7 +87,7 @@ public final class Router {
    */
   public int routeToClients(Message message, java.util.Set<String> clientIds, Runnable onRouted) {
     RouteCompletion completion = new RouteCompletion(Vertx.currentContext(), onRouted);
-    int sessions = routeDirect(message, completion, sub -> clientIds.contains(sub.clientId()));
+    int sessions = routeDirect(message, completion, sub -> clientIds.contains(sub.clientId()), false);
     completion.done();
     return sessions;
   }
@@ -179,16 +180,13 @@ public final class Router {
 
   private static final java.util.function.Predicate<Subscription> ALL = sub -> true;
 
-  private int routeDirect(Message message, RouteCompletion completion) {
-    return routeDirect(message, completion, ALL);
-  }
-
   /** Ordinary subscriptions matching the topic and {@code which}: one merged delivery per session. */
-  private int routeDirect(Message message, RouteCompletion completion, java.util.function.Predicate<Subscription> which) {
+  private int routeDirect(Message message, RouteCompletion completion, java.util.function.Predicate<Subscription> which,
+                          boolean publisherWaits) {
     Targets targets = new Targets(message, which);
     table.matchDirect(message.topic(), targets);
     for (int i = 0; i < targets.size; i++) {
-      dispatch(targets.targets[i].session, targets.targets[i].delivery(message), completion);
+      dispatch(targets.targets[i].session, targets.targets[i].delivery(message), completion, publisherWaits);
     }
     return targets.size;
   }
@@ -250,9 +248,9 @@ public final class Router {
     }
   }
 
-  private int deliverShared(Message message, List<Subscription> members, RouteCompletion completion) {
+  private int deliverShared(Message message, List<Subscription> members, RouteCompletion completion, boolean publisherWaits) {
     for (Subscription member : members) {
-      dispatch(member.session(), sharedDelivery(message, member), completion);
+      dispatch(member.session(), sharedDelivery(message, member), completion, publisherWaits);
     }
     return members.size();
   }
@@ -289,17 +287,18 @@ public final class Router {
         ids, new Delivery.ShareRef(member.shareGroup(), member.filter()));
   }
 
-  private static void dispatch(Session session, Delivery d, RouteCompletion completion) {
+  private static void dispatch(Session session, Delivery d, RouteCompletion completion, boolean publisherWaits) {
     completion.add();
     session.execute(() -> {
       io.vertx.core.Future<Void> stored = null;
       try {
-        stored = session.deliver(d);
+        stored = session.deliver(d, publisherWaits);
       } finally {
         if (stored == null) {
           completion.done();
         } else {
-          // A persistent session's QoS 1/2 message: acknowledged to the publisher once stored with its backup.
+          // A persistent session's QoS 1/2 message: acknowledged to the publisher once stored with its backup; a
+          // message waiting for room in a full queue: once it is in the queue.
           stored.onComplete(ar -> completion.done());
         }
       }

@@ -1,6 +1,7 @@
 package io.meshmq.broker.session;
 
 import io.meshmq.broker.BrokerNode;
+import io.meshmq.broker.config.BrokerSettings;
 import io.meshmq.broker.will.WillMessage;
 import io.meshmq.core.message.Delivery;
 import io.meshmq.core.session.InboundQos2;
@@ -75,6 +76,9 @@ public final class Session {
   private List<Delivery> heldForMove;
   private long moveGraceMillis;
   private long moveTimer = -1;
+  /** Messages whose publishers wait for room in the queue of this connected session (allocated on first need). */
+  private WaitingForRoom waiting;
+  private long waitingTimer = -1;
   /** Sends that wait for a session-store write keep their order (allocated on first need). */
   private OrderedActions ordered;
   /** Ids of messages this session already has, kept for a while after it arrived from another node. */
@@ -254,6 +258,7 @@ public final class Session {
     }
     link = null;
     online = false;
+    releaseWaiting();
     redistributeShared();
     if (will != null) {
       scheduleWill(will);
@@ -313,6 +318,7 @@ public final class Session {
     if (node.sessions().remove(this)) {
       node.cluster().releaseClient(clientId);
     }
+    releaseWaiting();
     int dropped = queue.drain().size() + window.drain().size();
     if (!movedAway) {
       if (storedIds != null) {
@@ -421,6 +427,16 @@ public final class Session {
    * (null when there is nothing to wait for) completes once it is stored, and the publisher waits for it.
    */
   public Future<Void> deliver(Delivery d) {
+    return deliver(d, false);
+  }
+
+  /**
+   * Like {@link #deliver(Delivery)}; with {@code publisherWaits} (a message published on this node) a QoS 1/2
+   * message that finds the queue of this connected session full waits for room, and so does its publisher's
+   * acknowledgement (the returned future), for at most {@code mqtt.slow-consumer.max-stalled-seconds}, after which
+   * the client is disconnected as a slow consumer.
+   */
+  public Future<Void> deliver(Delivery d, boolean publisherWaits) {
     if (forwarding != null) {
       if (heldForMove == null) {
         forwarding.accept(d);
@@ -455,8 +471,8 @@ public final class Session {
         return stored;
       }
     }
-    enqueue(d);
-    return stored;
+    Future<Void> queued = enqueue(d, publisherWaits);
+    return queued == null ? stored : stored == null ? queued : Future.all(stored, queued).mapEmpty();
   }
 
   private boolean persistent() {
@@ -496,6 +512,16 @@ public final class Session {
   }
 
   private void enqueue(Delivery d) {
+    enqueue(d, false);
+  }
+
+  /** Queues the message; returns what its publisher must wait for (null: nothing). */
+  private Future<Void> enqueue(Delivery d, boolean publisherWaits) {
+    boolean mayWait = publisherWaits && d.qos() > 0 && link != null
+        && node.settings().get(BrokerSettings.SLOW_CONSUMER_POLICY) != BrokerSettings.SlowConsumerPolicy.DISCONNECT;
+    if (mayWait && waiting != null && !waiting.isEmpty()) {
+      return waitForRoom(d); // behind the others: the order of each publisher's messages holds
+    }
     switch (queue.offer(d)) {
       case QUEUED -> { }
       case QUEUED_DROPPED_OLDEST_QOS0 -> {
@@ -503,11 +529,83 @@ public final class Session {
         slowLinkDropped();
       }
       case REFUSED_FULL -> {
-        node.stats().droppedQueueFull.increment();
-        node.overflowLog().warn(clientId, queue.capacity());
-        forget(d);
-        slowLinkDropped();
+        if (mayWait) {
+          return waitForRoom(d);
+        }
+        dropQueueFull(d);
       }
+    }
+    return null;
+  }
+
+  private void dropQueueFull(Delivery d) {
+    if (d.qos() == 0) {
+      node.stats().droppedQos0ForRoom.increment(); // at most once: no room is no delivery, not a broken promise
+      slowLinkDropped();
+      return;
+    }
+    node.stats().droppedQueueFull.increment();
+    node.overflowLog().warn(clientId, queue.capacity());
+    forget(d);
+    slowLinkDropped();
+  }
+
+  private Future<Void> waitForRoom(Delivery d) {
+    if (waiting == null) {
+      waiting = new WaitingForRoom();
+    }
+    if (waiting.size() >= queue.capacity()) {
+      // A queue's worth of publishes already waits: the client is too far behind to hold anyone back any longer.
+      link.fellBehind(waiting.size() + " messages already wait for room in its full queue");
+      dropQueueFull(d);
+      return null;
+    }
+    if (waiting.isEmpty()) {
+      armWaitingTimer(maxWaitMillis());
+    }
+    return waiting.add(d, System.currentTimeMillis());
+  }
+
+  private long maxWaitMillis() {
+    return node.settings().get(BrokerSettings.SLOW_CONSUMER_MAX_STALLED_SECONDS) * 1000L;
+  }
+
+  private void armWaitingTimer(long delayMillis) {
+    cancelTimer(waitingTimer);
+    waitingTimer = node.vertx().setTimer(Math.max(1, delayMillis), id -> execute(this::checkWaiting));
+  }
+
+  /** A client whose queue has stayed full for the longest wait allowed is disconnected; its messages then go on. */
+  private void checkWaiting() {
+    waitingTimer = -1;
+    if (waiting == null || waiting.isEmpty() || link == null) {
+      return;
+    }
+    long waited = System.currentTimeMillis() - waiting.oldestSinceMillis();
+    if (waited >= maxWaitMillis()) {
+      link.fellBehind("its queue has been full for " + waited + " ms while publishers waited");
+      armWaitingTimer(maxWaitMillis());
+    } else {
+      armWaitingTimer(maxWaitMillis() - waited);
+    }
+  }
+
+  /** The client is gone (or the session moves): waiting messages go to the queue, or are dropped when it is full. */
+  private void releaseWaiting() {
+    cancelTimer(waitingTimer);
+    waitingTimer = -1;
+    if (waiting != null) {
+      boolean ending = ended || expiryIntervalSeconds == 0;
+      waiting.releaseAll(d -> {
+        if (ending) {
+          node.stats().droppedNoSession.increment();
+          forget(d);
+        } else if (queue.offer(d) == io.meshmq.core.session.MessageQueue.Offer.REFUSED_FULL) {
+          node.stats().droppedQueueFull.increment();
+          node.overflowLog().warn(clientId, queue.capacity());
+          forget(d);
+        }
+      });
     }
   }
 
@@ -577,6 +675,14 @@ public final class Session {
 
   /** Moves queued messages out while the window and the socket allow. */
   private void pump() {
+    sendQueued();
+    if (waiting != null && !waiting.isEmpty() && link != null) {
+      waiting.admitInto(queue, node.stats());
+      sendQueued();
+    }
+  }
+
+  private void sendQueued() {
     long now = System.currentTimeMillis();
     while (link != null) {
       Delivery d = queue.poll(now, expired -> {
@@ -701,6 +807,7 @@ public final class Session {
     for (InflightMessage m : window.drain()) {
       inflight.add(new SessionSnapshot.InflightEntry(m.packetId(), m.delivery(), m.stage() == InflightMessage.Stage.RELEASED));
     }
+    releaseWaiting();
     SessionSnapshot snapshot = new SessionSnapshot(clientId, expiryIntervalSeconds, subs, inflight, queue.drain(),
         inboundQos2.ids());
     inboundQos2.clear();

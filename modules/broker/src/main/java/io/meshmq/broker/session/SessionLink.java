@@ -23,6 +23,13 @@ public interface SessionLink {
   default void cannotKeepUp() {
   }
 
+  /**
+   * The client stayed behind too long while publishers waited for room in its queue: it is disconnected as a slow
+   * consumer (MQTT 5: DISCONNECT 0x97), whatever the policy.
+   */
+  default void fellBehind(String why) {
+  }
+
   /** Another connection took this client id over: MQTT 5 DISCONNECT 0x8E, then close. */
   void takenOver();
 

@@ -13,9 +13,12 @@ public final class BrokerStats {
   public final LongAdder bytesSent = new LongAdder();
   public final LongAdder publishReceived = new LongAdder();
   public final LongAdder publishSent = new LongAdder();
-  /** Messages dropped because a session queue was full (see MessageQueue's policy). */
+  /**
+   * QoS 1/2 messages dropped because a session queue was full and the session could not hold their publishers back
+   * (its client offline, the message forwarded by another node, or the client disconnected for falling behind).
+   */
   public final LongAdder droppedQueueFull = new LongAdder();
-  /** Oldest QoS 0 messages dropped to make room in a full session queue. */
+  /** QoS 0 messages dropped for want of room in a full session queue (the oldest queued one, or the new one). */
   public final LongAdder droppedQos0ForRoom = new LongAdder();
   /** Messages whose MQTT 5 message expiry passed before they could be delivered. */
   public final LongAdder droppedExpired = new LongAdder();

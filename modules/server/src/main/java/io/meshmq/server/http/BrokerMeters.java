@@ -25,8 +25,8 @@ import java.util.function.ToDoubleFunction;
  */
 final class BrokerMeters implements AutoCloseable {
 
-  private static final String DROPPED_HELP = "Messages dropped, by reason: queue_full (a session queue was full), "
-      + "qos0_for_room (oldest QoS 0 message dropped to make room), expired (MQTT 5 expiry passed), too_large "
+  private static final String DROPPED_HELP = "Messages dropped, by reason: queue_full (QoS 1/2: a session queue was full "
+      + "and its publishers could not be held back), qos0_for_room (a QoS 0 message without room in a full queue), expired (MQTT 5 expiry passed), too_large "
       + "(above the client's Maximum Packet Size), qos0_unwritable (socket not writable), no_session (session ended)";
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

@@ -1,0 +1,103 @@
+package io.meshmq.broker.it.slow;
+
+import static io.meshmq.broker.config.BrokerSettings.MAX_INFLIGHT;
+import static io.meshmq.broker.config.BrokerSettings.MAX_QUEUED_MESSAGES;
+import static io.meshmq.broker.config.BrokerSettings.SLOW_CONSUMER_MAX_STALLED_SECONDS;
+import static io.meshmq.broker.test.MqttPackets.PUBACK;
+import static io.meshmq.broker.test.MqttPackets.PUBLISH;
+import static io.meshmq.broker.test.MqttPackets.SUBACK;
+import static io.meshmq.broker.test.MqttPackets.V3_1_1;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.meshmq.broker.sys.BrokerStats;
+import io.meshmq.broker.test.BrokerFixture;
+import io.meshmq.broker.test.MqttPackets;
+import io.meshmq.broker.test.RawMqttClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A connected subscriber whose queue is full holds its publishers back instead of making the broker drop what it
+ * acknowledged: the publisher's PUBACKs wait for room, and come as the subscriber catches up.
+ */
+class PushBackTest {
+
+  private static final int WINDOW = 2;
+  private static final int QUEUE = 10;
+  /** Two in flight, ten queued, eight waiting (at most a queue's worth may wait). */
+  private static final int MESSAGES = 20;
+
+  @Test
+  void aFullQueueWithholdsThePublishersAcknowledgementUntilThereIsRoom() throws Exception {
+    try (BrokerFixture broker = BrokerFixture.start(MAX_INFLIGHT, WINDOW, MAX_QUEUED_MESSAGES, QUEUE,
+        SLOW_CONSUMER_MAX_STALLED_SECONDS, 600);
+         RawMqttClient sub = RawMqttClient.open(broker.port());
+         RawMqttClient pub = RawMqttClient.open(broker.port())) {
+      BrokerStats stats = broker.broker().node().stats();
+      sub.connect(MqttPackets.connect(V3_1_1).clientId("behind"));
+      sub.subscribe(1, "pb/#", 1);
+      sub.expect(SUBACK);
+      pub.connect(MqttPackets.connect(V3_1_1).clientId("pb-pub"));
+      for (int i = 1; i <= MESSAGES; i++) {
+        pub.publish("pb/t", 1, i, "m" + i);
+      }
+      // The subscriber takes nothing yet: two in flight, ten queued, and so only twelve of the publisher's PUBACKs.
+      List<Integer> acked = new ArrayList<>();
+      for (RawMqttClient.Packet p; (p = pub.pollPacket(Duration.ofMillis(1500))) != null; ) {
+        assertThat(p.type()).isEqualTo(PUBACK);
+        acked.add(p.packetId());
+      }
+      assertThat(acked).hasSize(WINDOW + QUEUE);
+
+      // As it acknowledges, the rest comes, each waiting message acknowledged to the publisher once queued.
+      List<String> received = new ArrayList<>();
+      while (received.size() < MESSAGES) {
+        RawMqttClient.Packet p = sub.expect(PUBLISH);
+        received.add(p.payloadText());
+        sub.write(MqttPackets.ack(PUBACK, p.packetId()));
+      }
+      List<String> expected = new ArrayList<>();
+      for (int i = 1; i <= MESSAGES; i++) {
+        expected.add("m" + i);
+      }
+      assertThat(received).containsExactlyElementsOf(expected);
+      while (acked.size() < MESSAGES) {
+        acked.add(pub.expect(PUBACK).packetId());
+      }
+      assertThat(acked).doesNotHaveDuplicates().hasSize(MESSAGES);
+      assertThat(stats.droppedQueueFull.sum()).isZero();
+      assertThat(stats.slowConsumerDisconnects.sum()).isZero();
+    }
+  }
+
+  @Test
+  void aSubscriberThatStaysBehindIsDisconnectedAndThePublisherCarriesOn() throws Exception {
+    try (BrokerFixture broker = BrokerFixture.start(MAX_INFLIGHT, WINDOW, MAX_QUEUED_MESSAGES, QUEUE,
+        SLOW_CONSUMER_MAX_STALLED_SECONDS, 2);
+         RawMqttClient sub = RawMqttClient.open(broker.port());
+         RawMqttClient pub = RawMqttClient.open(broker.port())) {
+      BrokerStats stats = broker.broker().node().stats();
+      sub.connect(MqttPackets.connect(V3_1_1).clientId("stays-behind"));
+      sub.subscribe(1, "pb/#", 1);
+      sub.expect(SUBACK);
+      pub.connect(MqttPackets.connect(V3_1_1).clientId("pb-pub2"));
+      for (int i = 1; i <= MESSAGES; i++) {
+        pub.publish("pb/t", 1, i, "m" + i);
+      }
+      // Never acknowledged by the subscriber: after 2 s of holding the publisher back it is disconnected, and every
+      // PUBACK reaches the publisher.
+      List<Integer> acked = new ArrayList<>();
+      while (acked.size() < MESSAGES) {
+        acked.add(pub.readPacket(Duration.ofSeconds(10)).packetId());
+      }
+      assertThat(acked).doesNotHaveDuplicates();
+      await().atMost(Duration.ofSeconds(5)).until(() -> stats.slowConsumerDisconnects.sum() == 1);
+      assertThat(sub.awaitClosed(Duration.ofSeconds(5))).isTrue();
+      pub.publish("pb/after", 1, 99, "after");
+      assertThat(pub.expect(PUBACK).packetId()).isEqualTo(99);
+    }
+  }
+}
