@@ -55,6 +55,24 @@ public final class BrokerSettings {
       "Published messages of one connection still being routed; above it the broker stops reading that socket");
   public static final Setting<Integer> MAX_QUEUED_MESSAGES = intSetting("mqtt.max-queued-messages", 1000, 1, 10_000_000,
       "Messages queued per session while its client is offline or its in-flight window is full");
+  public static final Setting<Integer> MAX_QUEUED_BYTES = byteSizeSetting("mqtt.max-queued-bytes", 16 * 1024 * 1024, 0,
+      Integer.MAX_VALUE, "Bytes (payload + topic) of the messages queued per session, with the same policy as "
+          + "mqtt.max-queued-messages when reached; 0 = bounded by the message count only");
+  public static final Setting<Integer> MAX_SUBSCRIPTIONS_PER_CLIENT = intSetting("mqtt.max-subscriptions-per-client", 1000,
+      0, 10_000_000, "Subscriptions one session may hold; a SUBSCRIBE beyond it gets 0x97 quota exceeded (MQTT 5) / "
+          + "0x80 (3.1.1) for the filters over it; 0 = unlimited");
+  public static final Setting<Integer> MAX_CONNECTIONS = intSetting("mqtt.max-connections", 100_000, 0, 100_000_000,
+      "Clients connected to this node at once; a CONNECT beyond it gets CONNACK 0x97 quota exceeded (MQTT 5) / "
+          + "0x03 server unavailable (3.1.1); 0 = unlimited");
+  public static final Setting<Integer> MAX_CONNECT_RATE = intSetting("mqtt.max-connect-rate", 1000, 0, 10_000_000,
+      "CONNECT packets this node accepts per second (token bucket, bursts up to one second's worth); beyond it "
+          + "CONNACK 0x9F connection rate exceeded (MQTT 5) / 0x03 server unavailable (3.1.1); 0 = unlimited");
+  public static final Setting<Integer> MAX_PUBLISH_RATE = intSetting("mqtt.max-publish-rate", 0, 0, 10_000_000,
+      "PUBLISH packets per second one client may send (bursts up to one second's worth); above it the broker stops "
+          + "reading that client's socket until the rate allows more (nothing is dropped); 0 = unlimited");
+  public static final Setting<Integer> MAX_PUBLISH_BYTES_RATE = byteSizeSetting("mqtt.max-publish-bytes-rate", 0, 0,
+      Integer.MAX_VALUE, "PUBLISH bytes (payload + topic) per second one client may send, enforced like "
+          + "mqtt.max-publish-rate; 0 = unlimited");
   public static final Setting<Integer> TOPIC_ALIAS_MAXIMUM = intSetting("mqtt.topic-alias-maximum", 16, 0, 65_535,
       "Topic aliases an MQTT 5 client may use towards the broker; 0 = none");
   public static final Setting<Integer> MAX_OUTBOUND_TOPIC_ALIASES = intSetting("mqtt.max-outbound-topic-aliases", 16, 0, 65_535,
@@ -90,6 +108,10 @@ public final class BrokerSettings {
   public static final Setting<Integer> AUTH_FAILED_LOGIN_LIMIT = intSetting("auth.failed-login-limit", 5, 0, 1_000_000,
       "Failed logins (bad username or password) per source address within auth.failed-login-window-seconds; "
           + "once reached, that address is refused at once without checking the password; 0 = no limit");
+  public static final Setting<Integer> REFUSAL_LOG_SECONDS = intSetting("auth.refusal-log-seconds", 60, 0, 86_400,
+      "A refused CONNECT is logged at most once per source address (connection limits: once per limit) within this "
+          + "many seconds, the next line saying how many were not logged; every refusal is counted in the metrics; "
+          + "0 = log each one");
   public static final Setting<Integer> AUTH_FAILED_LOGIN_WINDOW_SECONDS = intSetting("auth.failed-login-window-seconds",
       60, 1, 86_400, "The sliding window of auth.failed-login-limit");
 
@@ -120,9 +142,11 @@ public final class BrokerSettings {
   public static List<Setting<?>> all() {
     return List.of(NODE_ID, TCP_HOST, TCP_PORT, LISTENER_INSTANCES, EVENT_LOOPS, CONNECTION_MODEL, MAX_PACKET_SIZE, MAX_CLIENT_ID_LENGTH,
         MAX_TOPIC_LENGTH, MAX_TOPIC_LEVELS, CONNECT_TIMEOUT_SECONDS, AUTH_TIMEOUT_SECONDS, MAX_KEEP_ALIVE_SECONDS, MAX_INFLIGHT, RECEIVE_MAXIMUM,
-        MAX_PENDING_ROUTES, MAX_QUEUED_MESSAGES, TOPIC_ALIAS_MAXIMUM, MAX_OUTBOUND_TOPIC_ALIASES,
+        MAX_PENDING_ROUTES, MAX_QUEUED_MESSAGES, MAX_QUEUED_BYTES, MAX_SUBSCRIPTIONS_PER_CLIENT, MAX_CONNECTIONS,
+        MAX_CONNECT_RATE, MAX_PUBLISH_RATE, MAX_PUBLISH_BYTES_RATE, TOPIC_ALIAS_MAXIMUM, MAX_OUTBOUND_TOPIC_ALIASES,
         MAX_SESSION_EXPIRY_SECONDS, MAX_MESSAGE_EXPIRY_SECONDS, RETAIN_AVAILABLE, WILDCARD_SUBSCRIPTIONS,
         SHARED_SUBSCRIPTIONS, SHARED_STRATEGY, ALLOW_ZERO_LENGTH_CLIENT_ID, SYS_INTERVAL_SECONDS,
-        AUTH_PASSWORD_FILE, AUTH_ALLOW_ANONYMOUS, AUTH_ACL_FILE, AUTH_FAILED_LOGIN_LIMIT, AUTH_FAILED_LOGIN_WINDOW_SECONDS);
+        AUTH_PASSWORD_FILE, AUTH_ALLOW_ANONYMOUS, AUTH_ACL_FILE, AUTH_FAILED_LOGIN_LIMIT, AUTH_FAILED_LOGIN_WINDOW_SECONDS,
+        REFUSAL_LOG_SECONDS);
   }
 }

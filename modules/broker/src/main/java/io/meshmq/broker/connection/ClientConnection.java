@@ -47,6 +47,8 @@ public final class ClientConnection implements SessionLink {
 
   private long lastSeenMillis = System.currentTimeMillis();
   private boolean accepted;
+  /** Holds a place in the node's connection limit (see ConnectionAdmission) until closed. */
+  private boolean admitted;
   private boolean closed;
   private boolean closeHandled;
   private boolean takenOver;
@@ -179,6 +181,10 @@ public final class ClientConnection implements SessionLink {
 
   // ---------------------------------------------------------------- lifecycle
 
+  void admitted() {
+    admitted = true;
+  }
+
   void accepted(Session s) {
     accepted = true;
     session = s;
@@ -231,6 +237,10 @@ public final class ClientConnection implements SessionLink {
     closeHandled = true;
     closed = true;
     monitor.remove(this);
+    if (admitted) {
+      admitted = false;
+      node.admission().release();
+    }
     if (!accepted) {
       return;
     }

@@ -50,7 +50,7 @@ public final class FileAuthenticator implements Authenticator {
       if (allowAnonymous) {
         return Future.succeededFuture(AuthResult.ALLOWED);
       }
-      return Future.succeededFuture(AuthResult.notAuthorized(user == null ? "anonymous access is not allowed"
+      return Future.succeededFuture(AuthResult.anonymousRefused(user == null ? "anonymous access is not allowed"
           : "anonymous access is not allowed (no password file to check user '" + user + "')"));
     }
     String host = FailedLoginLimiter.hostOf(request.remoteAddress());
@@ -59,7 +59,7 @@ public final class FileAuthenticator implements Authenticator {
         log.warn("Logins from {} refused without a password check: {} failed logins within {} s (logged once per window)",
             host, limiter.limit(), limiter.windowMillis() / 1000);
       }
-      return Future.succeededFuture(AuthResult.notAuthorized("too many failed logins from " + host));
+      return Future.succeededFuture(AuthResult.blocked("too many failed logins from " + host));
     }
     String hash = passwords.get().hashOf(user);
     byte[] password = request.password();

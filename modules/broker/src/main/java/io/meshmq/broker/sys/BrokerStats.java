@@ -1,5 +1,7 @@
 package io.meshmq.broker.sys;
 
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Node-wide counters, updated from every event loop without contention, read by $SYS and metrics. */
@@ -27,4 +29,37 @@ public final class BrokerStats {
   public final LongAdder droppedNoSession = new LongAdder();
   public final LongAdder publishDenied = new LongAdder();
   public final LongAdder protocolErrors = new LongAdder();
+  /** Time publishers' sockets spent paused by mqtt.max-publish-rate / mqtt.max-publish-bytes-rate, in nanoseconds. */
+  public final LongAdder publishThrottledNanos = new LongAdder();
+  /** Subscriptions removed because a changed ACL no longer allows them. */
+  public final LongAdder subscriptionsRevoked = new LongAdder();
+
+  private final Map<Limit, LongAdder> limitsReached = adders(Limit.class);
+  private final Map<AuthFailure, LongAdder> authFailures = adders(AuthFailure.class);
+
+  /** Counts one triggering of {@code limit}. */
+  public void limitReached(Limit limit) {
+    limitsReached.get(limit).increment();
+  }
+
+  public LongAdder limitReachedCounter(Limit limit) {
+    return limitsReached.get(limit);
+  }
+
+  /** Counts one CONNECT refused by authentication. */
+  public void authFailed(AuthFailure reason) {
+    authFailures.get(reason).increment();
+  }
+
+  public LongAdder authFailureCounter(AuthFailure reason) {
+    return authFailures.get(reason);
+  }
+
+  private static <E extends Enum<E>> Map<E, LongAdder> adders(Class<E> type) {
+    Map<E, LongAdder> map = new EnumMap<>(type);
+    for (E e : type.getEnumConstants()) {
+      map.put(e, new LongAdder());
+    }
+    return map;
+  }
 }
