@@ -4,6 +4,7 @@ import io.meshmq.broker.BrokerNode;
 import io.meshmq.broker.auth.ClientIdentity;
 import io.meshmq.broker.session.Session;
 import io.meshmq.broker.session.SessionLink;
+import io.meshmq.broker.sys.Limit;
 import io.meshmq.broker.will.WillMessage;
 import io.meshmq.core.message.Delivery;
 import io.netty.handler.codec.DecoderException;
@@ -213,6 +214,7 @@ public final class ClientConnection implements SessionLink {
   private void onException(Throwable t) {
     Throwable cause = t instanceof DecoderException && t.getCause() != null ? t.getCause() : t;
     if (cause instanceof TooLongFrameException) {
+      node.stats().limitReached(Limit.MAX_PACKET_SIZE);
       log.info("Client {} ({}): packet larger than {} bytes, disconnecting", clientId, remoteAddress(),
           node.settings().get(io.meshmq.broker.config.BrokerSettings.MAX_PACKET_SIZE));
       disconnect(MqttDisconnectReasonCode.PACKET_TOO_LARGE);
@@ -296,6 +298,15 @@ public final class ClientConnection implements SessionLink {
 
   boolean isAccepted() {
     return accepted;
+  }
+
+  /** Counts a refused topic or filter that was over the configured length or level limit. */
+  void countTopicLimit(String problem) {
+    if (node.topicRules().isTooLong(problem)) {
+      node.stats().limitReached(Limit.TOPIC_LENGTH);
+    } else if (node.topicRules().isTooManyLevels(problem)) {
+      node.stats().limitReached(Limit.TOPIC_LEVELS);
+    }
   }
 
   // ---------------------------------------------------------------- keep-alive

@@ -183,6 +183,7 @@ final class ConnectFlow {
     }
     String problem = c.node.topicRules().checkName(w.getWillTopic());
     if (problem != null) {
+      c.countTopicLimit(problem);
       refuse(version >= MQTT_5 ? MqttConnectReturnCode.CONNECTION_REFUSED_TOPIC_NAME_INVALID
           : MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED, "invalid will topic: " + problem);
       return false;

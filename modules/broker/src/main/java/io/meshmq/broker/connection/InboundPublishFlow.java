@@ -2,6 +2,8 @@ package io.meshmq.broker.connection;
 
 import static io.meshmq.broker.config.BrokerSettings.MAX_MESSAGE_EXPIRY_SECONDS;
 import static io.meshmq.broker.config.BrokerSettings.MAX_PENDING_ROUTES;
+import static io.meshmq.broker.config.BrokerSettings.MAX_PUBLISH_BYTES_RATE;
+import static io.meshmq.broker.config.BrokerSettings.MAX_PUBLISH_RATE;
 import static io.meshmq.broker.config.BrokerSettings.RECEIVE_MAXIMUM;
 import static io.meshmq.broker.config.BrokerSettings.RETAIN_AVAILABLE;
 import static io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType.PUBLICATION_EXPIRY_INTERVAL;
@@ -9,6 +11,7 @@ import static io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType.TOPIC_
 
 import io.meshmq.broker.session.OrderedActions;
 import io.meshmq.broker.session.Session;
+import io.meshmq.broker.sys.Limit;
 import io.meshmq.core.message.Message;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.vertx.core.Future;
@@ -20,8 +23,9 @@ import org.slf4j.LoggerFactory;
 /**
  * PUBLISH from a client: topic alias, validation, authorization, QoS handshake and routing. The publisher is
  * acknowledged (PUBACK / PUBREC) only after routing finished; a QoS 2 message is routed once, on PUBLISH,
- * and its packet id is held until PUBREL. While too many of its messages are still being routed, the
- * connection's socket is not read (push-back instead of an unbounded queue).
+ * and its packet id is held until PUBREL. While too many of its messages are still being routed, or while the
+ * client is over its publish rate, the connection's socket is not read (push-back instead of an unbounded queue
+ * or a dropped message).
  */
 final class InboundPublishFlow {
 
@@ -32,8 +36,14 @@ final class InboundPublishFlow {
   private final int receiveMaximum;
   private final long maxMessageExpiry;
   private final boolean retainAvailable;
+  private final PublishThrottle throttle;
   private int pendingRoutes;
   private int pendingAcks;
+  private boolean routesFull;
+  /** While the client is over its publish rate: when it may be read again ({@link System#nanoTime}). */
+  private boolean throttled;
+  private long throttledUntilNanos;
+  private long throttledSinceNanos;
   private boolean readingPaused;
   /** PUBRECs and PUBCOMPs wait for the session store and still go out in order (allocated on first QoS 2). */
   private OrderedActions qos2Acks;
@@ -44,6 +54,7 @@ final class InboundPublishFlow {
     this.receiveMaximum = c.node.settings().get(RECEIVE_MAXIMUM);
     this.maxMessageExpiry = c.node.settings().get(MAX_MESSAGE_EXPIRY_SECONDS);
     this.retainAvailable = c.node.settings().get(RETAIN_AVAILABLE);
+    this.throttle = PublishThrottle.of(c.node.settings().get(MAX_PUBLISH_RATE), c.node.settings().get(MAX_PUBLISH_BYTES_RATE));
   }
 
   void onPublish(MqttPublishMessage msg) {
@@ -63,6 +74,7 @@ final class InboundPublishFlow {
     }
     String problem = c.node.topicRules().checkName(topic);
     if (problem != null) {
+      c.countTopicLimit(problem);
       violation(MqttDisconnectReasonCode.TOPIC_NAME_INVALID, "PUBLISH to invalid topic '" + topic + "': " + problem);
       return;
     }
@@ -72,6 +84,7 @@ final class InboundPublishFlow {
     }
     Session session = c.session;
     if (qos > 0 && v5 && pendingAcks + session.inboundQos2().size() >= receiveMaximum) {
+      c.node.stats().limitReached(Limit.RECEIVE_MAXIMUM);
       violation(MqttDisconnectReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "more than " + receiveMaximum + " unacknowledged QoS 1/2 PUBLISH");
       return;
     }
@@ -79,6 +92,9 @@ final class InboundPublishFlow {
     c.node.stats().publishReceived.increment();
     c.node.stats().messagesReceived.increment();
     c.node.stats().bytesReceived.add(Mqtt5.publishPacketSize(topic, payload.length, qos, 0, false));
+    if (throttle != null) {
+      charge(topic.length() + (long) payload.length);
+    }
     if (qos == 2 && !session.inboundQos2().firstSeen(packetId)) {
       // A re-sent QoS 2 PUBLISH already routed: acknowledge again, never route twice.
       qos2Ack(null, () -> Acks.pubrec(c.socket, packetId, Acks.SUCCESS));
@@ -110,21 +126,67 @@ final class InboundPublishFlow {
     if (qos > 0) {
       pendingAcks++;
     }
-    if (pendingRoutes >= maxPendingRoutes && !readingPaused) {
-      readingPaused = true;
-      c.socket.pause();
+    if (pendingRoutes >= maxPendingRoutes && !routesFull) {
+      c.node.stats().limitReached(Limit.MAX_PENDING_ROUTES);
+      routesFull = true;
+      updateReading();
     }
     c.node.router().route(message, () -> {
       pendingRoutes--;
       if (qos > 0) {
         pendingAcks--;
       }
-      if (readingPaused && pendingRoutes <= maxPendingRoutes / 2) {
-        readingPaused = false;
-        c.resumeReading();
+      if (routesFull && pendingRoutes <= maxPendingRoutes / 2) {
+        routesFull = false;
+        updateReading();
       }
       acknowledge(qos, packetId);
     });
+  }
+
+  /**
+   * Charges the message to the client's publish rate. Over it, the socket is not read until the buckets have
+   * refilled: the message itself (already read) goes on normally, so nothing is dropped.
+   */
+  private void charge(long size) {
+    long wait = throttle.charge(size);
+    if (wait <= 0) {
+      return;
+    }
+    long now = System.nanoTime();
+    throttledUntilNanos = Math.max(throttledUntilNanos, now + wait);
+    if (!throttled) {
+      throttled = true;
+      throttledSinceNanos = now;
+      c.node.stats().limitReached(throttle.lastLimit());
+      updateReading();
+      scheduleThrottleEnd(wait);
+    }
+  }
+
+  private void scheduleThrottleEnd(long waitNanos) {
+    c.node.vertx().setTimer(Math.max(1, waitNanos / 1_000_000), id -> c.context.runOnContext(v -> {
+      long now = System.nanoTime();
+      if (now < throttledUntilNanos) {
+        scheduleThrottleEnd(throttledUntilNanos - now); // charged more while waiting
+        return;
+      }
+      throttled = false;
+      c.node.stats().publishThrottledNanos.add(now - throttledSinceNanos);
+      updateReading();
+    }));
+  }
+
+  /** Reads the socket only while neither bound holds it back. */
+  private void updateReading() {
+    boolean hold = routesFull || throttled;
+    if (hold && !readingPaused) {
+      readingPaused = true;
+      c.socket.pause();
+    } else if (!hold && readingPaused) {
+      readingPaused = false;
+      c.resumeReading();
+    }
   }
 
   private void acknowledge(int qos, int packetId) {

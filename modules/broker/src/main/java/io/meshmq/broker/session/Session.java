@@ -1,6 +1,8 @@
 package io.meshmq.broker.session;
 
 import io.meshmq.broker.BrokerNode;
+import io.meshmq.broker.config.BrokerSettings;
+import io.meshmq.broker.sys.Limit;
 import io.meshmq.broker.will.WillMessage;
 import io.meshmq.core.message.Delivery;
 import io.meshmq.core.session.InboundQos2;
@@ -85,7 +87,7 @@ public final class Session {
     this.node = node;
     this.owner = owner;
     this.window = new OutboundWindow(maxInflight);
-    this.queue = new MessageQueue(maxQueued);
+    this.queue = new MessageQueue(maxQueued, node.settings().get(BrokerSettings.MAX_QUEUED_BYTES));
   }
 
   public String clientId() {
@@ -413,6 +415,11 @@ public final class Session {
     return subscriptions.size();
   }
 
+  /** Whether the session has a subscription to this filter as the client wrote it ({@code $share/g/f} for shared). */
+  public boolean hasSubscription(String fullFilter) {
+    return subscriptions.containsKey(fullFilter);
+  }
+
   // ---------------------------------------------------------------- outbound (owner context)
 
   /**
@@ -428,7 +435,7 @@ public final class Session {
         heldForMove.add(d);
       } else {
         node.stats().droppedQueueFull.increment();
-        node.overflowLog().warn(clientId, queue.capacity());
+        node.overflowLog().warn(clientId, queue.capacity() + " messages");
       }
       return null;
     }
@@ -454,6 +461,10 @@ public final class Session {
         sendInflight(d);
         return stored;
       }
+    }
+    if (link != null && d.qos() > 0) {
+      // Online, yet it has to wait: the in-flight window is full (or messages are already waiting for it).
+      node.stats().limitReached(Limit.MAX_INFLIGHT);
     }
     enqueue(d);
     return stored;
@@ -496,14 +507,18 @@ public final class Session {
   }
 
   private void enqueue(Delivery d) {
-    switch (queue.offer(d)) {
-      case QUEUED -> { }
-      case QUEUED_DROPPED_OLDEST_QOS0 -> node.stats().droppedQos0ForRoom.increment();
-      case REFUSED_FULL -> {
-        node.stats().droppedQueueFull.increment();
-        node.overflowLog().warn(clientId, queue.capacity());
-        forget(d);
-      }
+    MessageQueue.Offer offer = queue.offer(d);
+    if (offer == MessageQueue.Offer.QUEUED) {
+      return;
+    }
+    boolean bytesBound = queue.lastBoundReached() == MessageQueue.Bound.BYTES;
+    node.stats().limitReached(bytesBound ? Limit.MAX_QUEUED_BYTES : Limit.MAX_QUEUED_MESSAGES);
+    if (offer == MessageQueue.Offer.QUEUED_DROPPED_OLDEST_QOS0) {
+      node.stats().droppedQos0ForRoom.add(queue.lastDroppedCount());
+    } else {
+      node.stats().droppedQueueFull.increment();
+      node.overflowLog().warn(clientId, bytesBound ? queue.maxBytes() + " bytes" : queue.capacity() + " messages");
+      forget(d);
     }
   }
 
