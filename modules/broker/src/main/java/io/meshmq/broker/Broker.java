@@ -39,6 +39,7 @@ public final class Broker {
   private final BrokerNode node;
   private final SysTopicsPublisher sys;
   private final List<String> deployments = new ArrayList<>();
+  private final Runnable stopWatchingRules;
   private int mqttPort;
 
   private Broker(Vertx vertx, Settings settings, BrokerNode node) {
@@ -46,6 +47,8 @@ public final class Broker {
     this.settings = settings;
     this.node = node;
     this.sys = new SysTopicsPublisher(node, version());
+    // Granted subscriptions follow the rules: a reloaded ACL re-checks them on this node.
+    this.stopWatchingRules = node.authorizer().onRulesChanged(() -> node.revocation().recheckAll(node.sessions().all()));
   }
 
   /** Starts a single-node broker with in-memory stores and no authentication. */
@@ -104,6 +107,7 @@ public final class Broker {
   /** Stops accepting and closes every connection (wills are published as for a connection loss). */
   public Future<Void> stop() {
     sys.stop();
+    stopWatchingRules.run();
     List<Future<Void>> undeployed = new ArrayList<>();
     for (String id : deployments) {
       undeployed.add(vertx.undeploy(id));

@@ -11,6 +11,7 @@ import io.meshmq.broker.routing.ClusterLink;
 import io.meshmq.broker.routing.Router;
 import io.meshmq.broker.routing.SubscriptionTable;
 import io.meshmq.broker.session.SessionRegistry;
+import io.meshmq.broker.session.SubscriptionRevocation;
 import io.meshmq.broker.sys.BrokerStats;
 import io.meshmq.core.topic.TopicRules;
 import io.vertx.core.Vertx;
@@ -38,6 +39,7 @@ public final class BrokerNode {
   private final ClusterLink cluster;
   private final ConnectionAdmission admission;
   private final RefusalLog refusalLog;
+  private final SubscriptionRevocation revocation;
 
   public BrokerNode(Vertx vertx, Settings settings, String nodeId, RetainedStore retained,
                     ClusterLink cluster, Authenticator authenticator, Authorizer authorizer) {
@@ -56,6 +58,12 @@ public final class BrokerNode {
         settings.get(BrokerSettings.MAX_CONNECT_RATE));
     this.refusalLog = new RefusalLog(LoggerFactory.getLogger("io.meshmq.broker.connection.ConnectFlow"),
         settings.get(BrokerSettings.REFUSAL_LOG_SECONDS) * 1000L, System::currentTimeMillis);
+    this.revocation = new SubscriptionRevocation(authorizer, stats);
+  }
+
+  /** Removes granted subscriptions that the authorization rules no longer allow. */
+  public SubscriptionRevocation revocation() {
+    return revocation;
   }
 
   /** Where refused CONNECTs are logged, at most one line per source (or limit) per interval. */

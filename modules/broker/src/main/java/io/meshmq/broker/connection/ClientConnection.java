@@ -331,6 +331,11 @@ public final class ClientConnection implements SessionLink {
   }
 
   @Override
+  public ClientIdentity identity() {
+    return identity;
+  }
+
+  @Override
   public int keepAliveSeconds() {
     return keepAliveSeconds;
   }

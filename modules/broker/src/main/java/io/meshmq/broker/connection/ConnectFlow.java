@@ -304,6 +304,9 @@ final class ConnectFlow {
       c.node.cluster().willArmed(c.will);
     }
     s.attach(c, inflightWindow(), sessionExpirySeconds);
+    if (sessionPresent) {
+      c.node.revocation().recheck(s);
+    }
     log.debug("Client {} connected (MQTT {}, clean={}, session present={}, keep-alive={} s)", c.clientId,
         versionName(), c.endpoint.isCleanSession(), sessionPresent, c.keepAliveSeconds);
     c.resumeReading();

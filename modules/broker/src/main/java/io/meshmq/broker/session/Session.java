@@ -1,6 +1,7 @@
 package io.meshmq.broker.session;
 
 import io.meshmq.broker.BrokerNode;
+import io.meshmq.broker.auth.ClientIdentity;
 import io.meshmq.broker.config.BrokerSettings;
 import io.meshmq.broker.sys.Limit;
 import io.meshmq.broker.will.WillMessage;
@@ -53,6 +54,8 @@ public final class Session {
 
   // Owner-context state below.
   private SessionLink link;
+  /** Who the client of the last attached connection was; kept while the session is offline (ACL re-checks). */
+  private ClientIdentity identity;
   private long expiryIntervalSeconds;
   private final Map<String, Subscription> subscriptions = new HashMap<>();
   private final OutboundWindow window;
@@ -217,6 +220,9 @@ public final class Session {
     }
     link = newLink;
     online = true;
+    if (newLink.identity() != null) {
+      identity = newLink.identity();
+    }
     expiryIntervalSeconds = expirySeconds;
     window.setCapacity(inflightWindow);
     cancelTimer(expiryTimer);
@@ -413,6 +419,16 @@ public final class Session {
 
   public int subscriptionCount() {
     return subscriptions.size();
+  }
+
+  /** The subscription to this filter as the client wrote it, or null. */
+  public Subscription subscription(String fullFilter) {
+    return subscriptions.get(fullFilter);
+  }
+
+  /** The identity of the client last attached, or null (a session rebuilt from another node before its client came back). */
+  public ClientIdentity identity() {
+    return identity;
   }
 
   /** Whether the session has a subscription to this filter as the client wrote it ({@code $share/g/f} for shared). */
