@@ -15,6 +15,7 @@ import io.meshmq.broker.sys.Limit;
 import io.meshmq.core.message.Message;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.mqtt.messages.MqttPublishMessage;
 import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
 import org.slf4j.Logger;
@@ -37,6 +38,11 @@ final class InboundPublishFlow {
   private final long maxMessageExpiry;
   private final boolean retainAvailable;
   private final PublishThrottle throttle;
+  /**
+   * PUBACK, PUBREC and PUBCOMP in the order of the packets they answer (MQTT-4.6.0-2/3), although routing and the
+   * session store complete in any order; allocated on the first QoS 1/2 PUBLISH.
+   */
+  private OrderedActions acks;
   private int pendingRoutes;
   private int pendingAcks;
   private boolean routesFull;
@@ -45,8 +51,6 @@ final class InboundPublishFlow {
   private long throttledUntilNanos;
   private long throttledSinceNanos;
   private boolean readingPaused;
-  /** PUBRECs and PUBCOMPs wait for the session store and still go out in order (allocated on first QoS 2). */
-  private OrderedActions qos2Acks;
 
   InboundPublishFlow(ClientConnection c) {
     this.c = c;
@@ -97,18 +101,19 @@ final class InboundPublishFlow {
     }
     if (qos == 2 && !session.inboundQos2().firstSeen(packetId)) {
       // A re-sent QoS 2 PUBLISH already routed: acknowledge again, never route twice.
-      qos2Ack(null, () -> Acks.pubrec(c.socket, packetId, Acks.SUCCESS));
+      ackInOrder(qos, packetId).complete(Acks.SUCCESS);
       return;
     }
+    Promise<Integer> ack = qos > 0 ? ackInOrder(qos, packetId) : null;
     Message message = new Message(topic, payload, qos, msg.isRetain(),
         v5 ? Mqtt5.publishProperties(props) : null, c.clientId, expiresAt(v5, props));
     String finalTopic = topic;
     c.node.authorizer().canPublish(c.identity, topic).onComplete(ar -> {
       if (ar.failed() || !Boolean.TRUE.equals(ar.result())) {
-        denied(qos, packetId, finalTopic);
+        denied(qos, packetId, ack, finalTopic);
         return;
       }
-      route(message, packetId);
+      route(message, packetId, ack);
     });
   }
 
@@ -120,7 +125,7 @@ final class InboundPublishFlow {
     return seconds < 0 ? Message.NEVER : System.currentTimeMillis() + seconds * 1000;
   }
 
-  private void route(Message message, int packetId) {
+  private void route(Message message, int packetId, Promise<Integer> ack) {
     int qos = message.qos();
     pendingRoutes++;
     if (qos > 0) {
@@ -136,11 +141,21 @@ final class InboundPublishFlow {
       if (qos > 0) {
         pendingAcks--;
       }
+      if (qos == 1) {
+        ack.complete(Acks.SUCCESS);
+      } else if (qos == 2) {
+        // Held in the session store before PUBREC: a node that recovers the session does not route a re-sent copy.
+        Future<Void> recorded = c.session.recordInboundHeld(packetId);
+        if (recorded == null) {
+          ack.complete(Acks.SUCCESS);
+        } else {
+          recorded.onComplete(ar -> ack.complete(Acks.SUCCESS));
+        }
+      }
       if (routesFull && pendingRoutes <= maxPendingRoutes / 2) {
         routesFull = false;
         updateReading();
       }
-      acknowledge(qos, packetId);
     });
   }
 
@@ -189,45 +204,17 @@ final class InboundPublishFlow {
     }
   }
 
-  private void acknowledge(int qos, int packetId) {
-    if (c.isClosed()) {
-      return;
-    }
-    if (qos == 1) {
-      Acks.puback(c.socket, packetId, Acks.SUCCESS);
-    } else if (qos == 2) {
-      // Held in the session store before PUBREC: a node that recovers the session does not route a re-sent copy.
-      qos2Ack(c.session.recordInboundHeld(packetId), () -> Acks.pubrec(c.socket, packetId, Acks.SUCCESS));
-    }
-  }
-
-  private void qos2Ack(Future<Void> recorded, Runnable ack) {
-    if (qos2Acks == null) {
-      Session session = c.session;
-      qos2Acks = new OrderedActions(session::execute);
-    }
-    qos2Acks.run(recorded, () -> {
-      if (!c.isClosed()) {
-        ack.run();
-      }
-    });
-  }
-
-  private void denied(int qos, int packetId, String topic) {
+  private void denied(int qos, int packetId, Promise<Integer> ack, String topic) {
     c.node.stats().publishDenied.increment();
     log.info("Client {}: PUBLISH to '{}' not authorized, dropped", c.clientId, topic);
     boolean v5 = c.protocolVersion >= 5;
-    if (c.isClosed()) {
-      return;
+    if (qos == 2 && v5) {
+      // An error PUBREC ends the exchange: the client sends no PUBREL, so the id is free again.
+      c.session.inboundQos2().release(packetId);
     }
-    if (qos == 1) {
-      Acks.puback(c.socket, packetId, v5 ? Acks.NOT_AUTHORIZED : Acks.SUCCESS);
-    } else if (qos == 2) {
-      if (v5) {
-        // An error PUBREC ends the exchange: the client sends no PUBREL, so the id is free again.
-        c.session.inboundQos2().release(packetId);
-      }
-      qos2Ack(null, () -> Acks.pubrec(c.socket, packetId, v5 ? Acks.NOT_AUTHORIZED : Acks.SUCCESS));
+    if (ack != null) {
+      // MQTT 3.1.1 has no way to say no: the message is acknowledged as if delivered.
+      ack.complete(v5 ? Acks.NOT_AUTHORIZED : Acks.SUCCESS);
     }
   }
 
@@ -238,8 +225,37 @@ final class InboundPublishFlow {
       log.debug("Client {}: PUBREL for unknown packet id {}", c.clientId, packetId);
     }
     int reason = held || c.protocolVersion < 5 ? Acks.SUCCESS : Acks.PACKET_ID_NOT_FOUND;
-    qos2Ack(held ? c.session.recordInboundReleased(packetId) : null, () -> Acks.pubcomp(c.socket, packetId, reason));
+    inOrder(held ? c.session.recordInboundReleased(packetId) : null, () -> Acks.pubcomp(c.socket, packetId, reason));
   }
+
+  /**
+   * Takes this PUBLISH's place among the acknowledgements as it arrives; completing the promise with a reason code
+   * sends its PUBACK (QoS 1) or PUBREC (QoS 2) once every acknowledgement before it has left.
+   */
+  private Promise<Integer> ackInOrder(int qos, int packetId) {
+    Promise<Integer> reason = Promise.promise();
+    inOrder(reason.future(), () -> {
+      if (qos == 1) {
+        Acks.puback(c.socket, packetId, reason.future().result());
+      } else {
+        Acks.pubrec(c.socket, packetId, reason.future().result());
+      }
+    });
+    return reason;
+  }
+
+  private void inOrder(Future<?> ready, Runnable ack) {
+    if (acks == null) {
+      Session session = c.session;
+      acks = new OrderedActions(session::execute);
+    }
+    acks.run(ready, () -> {
+      if (!c.isClosed()) {
+        ack.run();
+      }
+    });
+  }
+
 
   private void violation(MqttDisconnectReasonCode reason, String why) {
     c.node.stats().protocolErrors.increment();
