@@ -137,7 +137,8 @@ class LauncherSecurityTest {
       assertThat(before).as("news reaches both nodes' subscribers before the change")
           .contains("node1:news/x", "node2:news/x");
 
-      Files.write(acl, List.of("allow user * both users/%u/#"));
+      // Publishing to news/ stays allowed: only the subscriptions lose their rule.
+      Files.write(acl, List.of("allow user * both users/%u/#", "allow all * publish news/#"));
       org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
           .until(() -> deliveries(pub, got).stream().noneMatch(t -> t.endsWith(":news/x")));
       assertThat(deliveries(pub, got)).as("the allowed subscriptions stay on both nodes")
