@@ -3,26 +3,23 @@ package io.meshmq.broker;
 import static io.meshmq.broker.config.BrokerSettings.LISTENER_INSTANCES;
 import static io.meshmq.broker.config.BrokerSettings.NODE_ID;
 import static io.meshmq.broker.config.BrokerSettings.SYS_INTERVAL_SECONDS;
-import static io.meshmq.broker.config.BrokerSettings.TCP_HOST;
-import static io.meshmq.broker.config.BrokerSettings.TCP_PORT;
 
 import io.meshmq.broker.auth.Authenticator;
 import io.meshmq.broker.auth.Authorizer;
 import io.meshmq.broker.config.Settings;
-import io.meshmq.broker.listener.ListenerOptions;
-import io.meshmq.broker.listener.MqttListenerVerticle;
+import io.meshmq.broker.listener.ListenerSpec;
+import io.meshmq.broker.listener.MqttListener;
 import io.meshmq.broker.retained.InMemoryRetainedStore;
 import io.meshmq.broker.retained.RetainedStore;
 import io.meshmq.broker.routing.ClusterLink;
 import io.meshmq.broker.sys.SysTopicsPublisher;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
-import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,9 +35,8 @@ public final class Broker {
   private final Settings settings;
   private final BrokerNode node;
   private final SysTopicsPublisher sys;
-  private final List<String> deployments = new ArrayList<>();
+  private final List<MqttListener> listeners = new ArrayList<>();
   private final Runnable stopWatchingRules;
-  private int mqttPort;
 
   private Broker(Vertx vertx, Settings settings, BrokerNode node) {
     this.vertx = vertx;
@@ -67,53 +63,78 @@ public final class Broker {
     String nodeId = settings.get(NODE_ID).isEmpty() ? "node-" + UUID.randomUUID().toString().substring(0, 8) : settings.get(NODE_ID);
     BrokerNode node = new BrokerNode(vertx, settings, nodeId, retained, cluster, authenticator, authorizer);
     Broker broker = new Broker(vertx, settings, node);
-    return broker.deployListeners().map(v -> {
+    return broker.startListeners().map(v -> {
       broker.sys.start(settings.get(SYS_INTERVAL_SECONDS));
-      log.info("MeshMQ {} node {} listening on mqtt://{}:{}", version(), nodeId, settings.get(TCP_HOST), broker.mqttPort);
+      log.info("MeshMQ {} node {} listening on {}", version(), nodeId,
+          broker.listeners.stream().map(l -> l.spec().url()).collect(Collectors.joining(", ")));
       return broker;
-    });
+    }).onFailure(e -> broker.stopWatchingRules.run());
   }
 
-  private Future<Void> deployListeners() {
+  private Future<Void> startListeners() {
+    List<ListenerSpec> specs;
+    try {
+      specs = ListenerSpec.enabled(settings);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
     int instances = settings.get(LISTENER_INSTANCES);
     if (instances == 0) {
       for (Object loop : ((VertxInternal) vertx).nettyEventLoopGroup()) {
         instances++;
       }
     }
-    String host = settings.get(TCP_HOST);
-    // Vert.x shares one port between the instances only when they ask for the same port number, so "any
-    // free port" (0) is resolved to a number first.
-    int port = settings.get(TCP_PORT) == 0 ? FreePort.find(host) : settings.get(TCP_PORT);
-    List<MqttListenerVerticle> listeners = new ArrayList<>();
-    return vertx.deployVerticle(() -> {
-      MqttListenerVerticle l = new MqttListenerVerticle(node, ListenerOptions.tcp(settings, host, port));
-      synchronized (listeners) {
-        listeners.add(l);
-      }
-      return l;
-    }, new DeploymentOptions().setInstances(instances).setThreadingModel(ThreadingModel.EVENT_LOOP)).map(id -> {
-      deployments.add(id);
-      mqttPort = listeners.get(0).actualPort();
-      return null;
-    });
+    // Vert.x shares one port between the instances only when they ask for the same port number, so "any free
+    // port" (0) is resolved to a number first.
+    List<ListenerSpec> anyPort = specs.stream().filter(spec -> spec.port() == 0).toList();
+    List<Integer> freePorts = FreePort.findAll(anyPort.stream().map(ListenerSpec::host).toList());
+    List<Future<MqttListener>> started = new ArrayList<>();
+    for (ListenerSpec spec : specs) {
+      ListenerSpec bound = spec.port() == 0 ? spec.withPort(freePorts.get(anyPort.indexOf(spec))) : spec;
+      started.add(MqttListener.start(vertx, node, bound, instances).onSuccess(l -> {
+        synchronized (listeners) {
+          listeners.add(l);
+        }
+      }));
+    }
+    // One listener that cannot start stops the broker: the others are closed again, once they are all settled
+    // (closing Vert.x under a deployment still in progress makes it complete that deployment twice).
+    return Future.join(started).<Void>mapEmpty().recover(e -> stopListeners().transform(v -> Future.failedFuture(e)));
   }
 
-  /** The port the plain MQTT listener is bound to (useful when configured as 0). */
+  /** The port the plain MQTT listener is bound to (useful when configured as 0); 0 when it is disabled. */
   public int mqttPort() {
-    return mqttPort;
+    return port("tcp");
+  }
+
+  /** The port of the listener named tcp, tls, ws or wss (the real one when configured as 0); 0 when it is not running. */
+  public int port(String listener) {
+    return listeners().stream().filter(l -> l.name().equals(listener)).mapToInt(ListenerSpec::port).findFirst().orElse(0);
+  }
+
+  /** The running listeners, with their real ports. */
+  public List<ListenerSpec> listeners() {
+    synchronized (listeners) {
+      return listeners.stream().map(MqttListener::spec).toList();
+    }
   }
 
   /** Stops accepting and closes every connection (wills are published as for a connection loss). */
   public Future<Void> stop() {
     sys.stop();
     stopWatchingRules.run();
-    List<Future<Void>> undeployed = new ArrayList<>();
-    for (String id : deployments) {
-      undeployed.add(vertx.undeploy(id));
+    return stopListeners();
+  }
+
+  private Future<Void> stopListeners() {
+    List<Future<Void>> stopped = new ArrayList<>();
+    synchronized (listeners) {
+      for (MqttListener l : listeners) {
+        stopped.add(l.stop());
+      }
+      listeners.clear();
     }
-    deployments.clear();
-    return Future.join(undeployed).mapEmpty();
+    return Future.join(stopped).mapEmpty();
   }
 
   public BrokerNode node() {

@@ -194,8 +194,13 @@ public final class ClusterNode {
     return routes.remoteRouteCount() + broker.node().subscriptions().filterCount();
   }
 
+  /** The route table as this node sees it: route key (filter or $share/group/filter) -> nodes, sorted. */
+  public java.util.Map<String, java.util.SortedSet<String>> routeSnapshot() {
+    return routes.snapshot();
+  }
+
   /**
-   * Leaves the cluster gracefully: stops accepting, takes the clients down (MQTT 5: DISCONNECT 0x8B), re-homes
+   * Leaves the cluster gracefully: stops accepting, takes the clients down (MQTT 5: DISCONNECT 0x8B, or 0x9C with shutdown.disconnect-reason), re-homes
    * every remaining persistent session on the other nodes (subscriptions, in-flight and queued messages; what
    * still arrives here follows them until every node routes to their new home), then leaves Hazelcast.
    */

@@ -91,6 +91,21 @@ final class RouteTable {
     return nodes;
   }
 
+  /**
+   * The routes as this node sees them: route key (a filter, or {@code $share/group/filter}) -> the nodes that have
+   * it, this node's own included. Read from the local mirror, not from Hazelcast.
+   */
+  Map<String, java.util.SortedSet<String>> snapshot() {
+    Map<String, java.util.SortedSet<String>> out = new java.util.TreeMap<>();
+    remote.forEach((filter, node, v) -> out.computeIfAbsent(filter, f -> new java.util.TreeSet<>()).add(node));
+    remoteShared.forEach((filter, k, route) -> out.computeIfAbsent("$share/" + route.group() + "/" + filter,
+        f -> new java.util.TreeSet<>()).add(route.node()));
+    for (String f : ownFilters) {
+      out.computeIfAbsent(f, x -> new java.util.TreeSet<>()).add(self);
+    }
+    return out;
+  }
+
   int remoteRouteCount() {
     return remote.size() + remoteShared.size();
   }

@@ -67,6 +67,9 @@ final class Cli implements Callable<Integer> {
     RunningServer server;
     try {
       server = launcher.start(config);
+    } catch (InvalidSettingException e) { // settings valid one by one that do not fit together (e.g. TLS without a key)
+      err.println(e.getMessage());
+      return INVALID_CONFIGURATION;
     } catch (StartupException e) {
       err.println(e.getMessage());
       return START_FAILED;

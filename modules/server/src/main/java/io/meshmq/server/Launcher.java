@@ -6,6 +6,7 @@ import io.meshmq.cluster.ClusterSettings;
 import io.vertx.core.Future;
 import io.meshmq.broker.config.BrokerSettings;
 import io.meshmq.broker.config.InvalidSettingException;
+import io.meshmq.broker.config.Setting;
 import io.meshmq.broker.config.Settings;
 import io.meshmq.broker.config.SettingsCatalog;
 import io.meshmq.broker.security.SecurityProviders;
@@ -19,6 +20,7 @@ import io.meshmq.server.http.OpsTarget;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -66,10 +68,11 @@ public final class Launcher {
   /**
    * Starts a broker node with a loaded configuration; returns once its listeners are bound.
    *
+   * @throws InvalidSettingException if settings do not fit together (a TLS listener without its files...)
    * @throws StartupException if the broker does not start; Vert.x is closed again before it is thrown
    */
   public RunningServer start(LoadedConfig config) {
-    Settings settings = config.settings();
+    Settings settings = withTlsFilesInWorkingDirectory(config.settings());
     LogLevels.setRootLevel(settings.get(ServerSettings.LOG_LEVEL));
     logConfiguration(config);
 
@@ -79,7 +82,7 @@ public final class Launcher {
         ClusterNode node = ClusterNode.start(settings, security.authenticator(), security.authorizer()).await();
         closeWithVertx(node.vertx(), security);
         // ClusterNode.stop stops the broker and then leaves the cluster and closes Vert.x.
-        RunningServer server = new RunningServer(node::mqttPort, node::stop, Future::succeededFuture, settings);
+        RunningServer server = new RunningServer(node.broker()::port, node::stop, Future::succeededFuture, settings);
         return withHttpListener(server, node.vertx(), new OpsTarget(node.broker(), node, server::isStopping));
       } catch (StartupException e) {
         throw e;
@@ -102,6 +105,17 @@ public final class Launcher {
     return withHttpListener(server, vertx, new OpsTarget(broker, null, server::isStopping));
   }
 
+  /** Relative certificate file names are in the working directory, like the password and ACL files. */
+  private Settings withTlsFilesInWorkingDirectory(Settings settings) {
+    for (Setting<String> file : List.of(BrokerSettings.TLS_CERT_FILE, BrokerSettings.TLS_KEY_FILE, BrokerSettings.TLS_CA_FILE)) {
+      String name = settings.get(file).trim();
+      if (!name.isEmpty()) {
+        settings = settings.with(file, workingDirectory.resolve(name).toString());
+      }
+    }
+    return settings;
+  }
+
   /** Starts the health/metrics/admin HTTP listener; a listener that cannot start stops the server again. */
   private static RunningServer withHttpListener(RunningServer server, Vertx vertx, OpsTarget target) {
     HttpListener http = new HttpListener(target, server.settings());
@@ -121,6 +135,8 @@ public final class Launcher {
   private SecurityProviders security(Settings settings) {
     try {
       return SecurityProviders.fromSettings(settings, workingDirectory);
+    } catch (InvalidSettingException e) {
+      throw e;
     } catch (IllegalArgumentException e) {
       throw new StartupException("MeshMQ failed to start: " + e.getMessage(), e);
     }

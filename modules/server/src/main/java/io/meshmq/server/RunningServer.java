@@ -9,7 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.IntSupplier;
+import java.util.function.ToIntFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +19,7 @@ public final class RunningServer {
 
   private static final Logger log = LoggerFactory.getLogger(RunningServer.class);
 
-  private final IntSupplier mqttPort;
+  private final ToIntFunction<String> ports;
   private final Supplier<Future<Void>> stopBroker;
   private final Supplier<Future<Void>> closeVertx;
   private final Settings settings;
@@ -28,13 +28,13 @@ public final class RunningServer {
   private volatile int httpPort = -1;
 
   RunningServer(Vertx vertx, Broker broker, Settings settings) {
-    this(broker::mqttPort, broker::stop, vertx::close, settings);
+    this(broker::port, broker::stop, vertx::close, settings);
   }
 
   // The steps rather than the objects, so that the stop sequence can be tested without a real broker.
-  RunningServer(IntSupplier mqttPort, Supplier<Future<Void>> stopBroker, Supplier<Future<Void>> closeVertx,
+  RunningServer(ToIntFunction<String> ports, Supplier<Future<Void>> stopBroker, Supplier<Future<Void>> closeVertx,
                 Settings settings) {
-    this.mqttPort = mqttPort;
+    this.ports = ports;
     this.stopBroker = stopBroker;
     this.closeVertx = closeVertx;
     this.settings = settings;
@@ -42,7 +42,12 @@ public final class RunningServer {
 
   /** The port the plain MQTT listener is bound to (the real one when configured as 0). */
   public int mqttPort() {
-    return mqttPort.getAsInt();
+    return port("tcp");
+  }
+
+  /** The port of the MQTT listener named tcp, tls, ws or wss (the real one when configured as 0); 0 when it is off. */
+  public int port(String listener) {
+    return ports.applyAsInt(listener);
   }
 
   /** The port of the HTTP listener (health, metrics, admin API), the real one when configured as 0. */

@@ -99,6 +99,15 @@ class CliTest {
   }
 
   @Test
+  void aTlsListenerWithoutItsCertificateExitsWithCode2NamingTheSetting() {
+    int code = run(Map.of(), "--set", "listeners.tcp.port=0", "--set", "listeners.tls.enabled=true");
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("'listeners.tls.cert-file': must name a PEM file when listeners.tls.enabled is true")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
   void aMissingConfigFileExitsWithCode2() {
     int code = run(Map.of("MESHMQ_CONFIG", "nowhere.yaml"));
 

@@ -74,6 +74,6 @@ class RunningServerTest {
   }
 
   private RunningServer server(Supplier<Future<Void>> stopBroker, Settings settings) {
-    return new RunningServer(() -> 1883, stopBroker, closeVertx, settings);
+    return new RunningServer(listener -> 1883, stopBroker, closeVertx, settings);
   }
 }

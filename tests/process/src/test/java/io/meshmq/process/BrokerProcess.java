@@ -36,6 +36,7 @@ public final class BrokerProcess {
 
   static final String READY_MARKER = "listening on mqtt";
   private static final Pattern JOINED = Pattern.compile("Node (\\S+) joined cluster '.*' with (\\d+) members");
+  private static final Pattern HTTP_LISTENER = Pattern.compile("HTTP listener on http://\\S+:(\\d+)");
 
   /** Every process any BrokerProcess started and that may still run; the shutdown hook kills them. */
   private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
@@ -60,6 +61,7 @@ public final class BrokerProcess {
   private volatile CompletableFuture<String> joined;
   private volatile String clusterNodeId;
   private volatile int membersAtJoin = -1;
+  private volatile int httpPort = -1;
   private int starts;
 
   /**
@@ -111,7 +113,12 @@ public final class BrokerProcess {
     return membersAtJoin;
   }
 
-  public boolean isAlive() {
+  /** The port of its HTTP listener (health, metrics) as it logged it, or -1 before that line. */
+  public int httpPort() {
+    return httpPort;
+  }
+
+    public boolean isAlive() {
     Process p = process;
     return p != null && p.isAlive();
   }
@@ -146,6 +153,7 @@ public final class BrokerProcess {
     joined = joinedNow;
     clusterNodeId = null;
     membersAtJoin = -1;
+    httpPort = -1;
     appendMarker("=== " + Clock.now() + " [test] start #" + starts + ": " + String.join(" ", cmd));
     Process p;
     try {
@@ -309,6 +317,10 @@ public final class BrokerProcess {
         }
         if (!readyNow.isDone() && line.contains(READY_MARKER)) {
           readyNow.complete(null);
+        }
+        Matcher http = HTTP_LISTENER.matcher(line);
+        if (http.find()) {
+          httpPort = Integer.parseInt(http.group(1));
         }
         if (!joinedNow.isDone()) {
           Matcher m = JOINED.matcher(line);

@@ -11,8 +11,12 @@ public interface Authenticator {
 
   Future<AuthResult> authenticate(ConnectRequest request);
 
-  /** What a client presented in CONNECT. */
-  record ConnectRequest(String clientId, String username, byte[] password, String remoteAddress, int protocolVersion) {
+  /**
+   * What a client presented in CONNECT, and the listener it came through. When {@code transport} says the
+   * username was taken from a client certificate, the TLS handshake has already verified it against the CA.
+   */
+  record ConnectRequest(String clientId, String username, byte[] password, String remoteAddress, int protocolVersion,
+                        ClientTransport transport) {
   }
 
   /** Why a client was refused, as far as the provider can tell (for metrics; the CONNACK code follows badCredentials). */

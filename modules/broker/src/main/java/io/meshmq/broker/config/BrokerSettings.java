@@ -22,6 +22,54 @@ public final class BrokerSettings {
       "Interface of the plain MQTT listener; 0.0.0.0 for all interfaces");
   public static final Setting<Integer> TCP_PORT = intSetting("listeners.tcp.port", 1883, 0, 65535,
       "Port of the plain MQTT listener; 0 picks a free port");
+  public static final Setting<Boolean> TCP_ENABLED = booleanSetting("listeners.tcp.enabled", true,
+      "Whether the plain MQTT listener runs (false for a broker reachable over TLS or WebSocket only)");
+
+  public static final Setting<Boolean> TLS_ENABLED = booleanSetting("listeners.tls.enabled", false,
+      "Whether the MQTT-over-TLS listener runs; needs listeners.tls.cert-file and listeners.tls.key-file");
+  public static final Setting<String> TLS_HOST = stringSetting("listeners.tls.host", "127.0.0.1",
+      "Interface of the TLS listener; 0.0.0.0 for all interfaces");
+  public static final Setting<Integer> TLS_PORT = intSetting("listeners.tls.port", 8883, 0, 65535,
+      "Port of the TLS listener; 0 picks a free port");
+  public static final Setting<String> TLS_CERT_FILE = stringSetting("listeners.tls.cert-file", "",
+      "PEM file with the broker's certificate chain (its own certificate first), used by the tls and wss listeners; "
+          + "reloaded on change");
+  public static final Setting<String> TLS_KEY_FILE = stringSetting("listeners.tls.key-file", "",
+      "PEM file with the private key of that certificate (PKCS#8, or PKCS#1 for RSA); reloaded on change");
+  public static final Setting<String> TLS_CA_FILE = stringSetting("listeners.tls.ca-file", "",
+      "PEM file with the CA certificates that client certificates must chain to; needed when client-auth is "
+          + "request or required; reloaded on change");
+  public static final Setting<ClientAuthMode> TLS_CLIENT_AUTH = enumSetting("listeners.tls.client-auth",
+      ClientAuthMode.NONE, "Client certificates on the tls and wss listeners: none; request (a client may present "
+          + "one); required (mutual TLS: a handshake without a certificate from listeners.tls.ca-file fails)");
+  public static final Setting<CertificateUsername> TLS_CERT_AS_USERNAME = enumSetting("listeners.tls.cert-as-username",
+      CertificateUsername.NONE, "none; cn or san: a client that presented a trusted certificate connects as the "
+          + "certificate's subject CN or its first subject alternative name (DNS, e-mail or URI), authenticated by "
+          + "the certificate (no password asked), whatever username its CONNECT carries; the ACL applies to that name");
+  public static final Setting<String> TLS_PROTOCOLS = stringSetting("listeners.tls.protocols", "TLSv1.3,TLSv1.2",
+      "Comma-separated TLS versions the tls and wss listeners accept; only TLSv1.2 and TLSv1.3 are allowed");
+  public static final Setting<Integer> TLS_RELOAD_SECONDS = intSetting("listeners.tls.reload-interval-seconds", 10,
+      0, 86_400, "How often the certificate, key and CA files are checked for changes; changed files serve every "
+          + "new connection from then on, without a restart; 0 = never");
+
+  public static final Setting<Boolean> WS_ENABLED = booleanSetting("listeners.ws.enabled", false,
+      "Whether the MQTT-over-WebSocket listener runs (for browsers)");
+  public static final Setting<String> WS_HOST = stringSetting("listeners.ws.host", "127.0.0.1",
+      "Interface of the WebSocket listener; 0.0.0.0 for all interfaces");
+  public static final Setting<Integer> WS_PORT = intSetting("listeners.ws.port", 8083, 0, 65535,
+      "Port of the WebSocket listener; 0 picks a free port");
+  public static final Setting<String> WS_PATH = stringSetting("listeners.ws.path", "/mqtt",
+      "HTTP path of the WebSocket upgrade; other paths are answered 404");
+
+  public static final Setting<Boolean> WSS_ENABLED = booleanSetting("listeners.wss.enabled", false,
+      "Whether the MQTT-over-secure-WebSocket listener runs; uses the certificate settings of listeners.tls");
+  public static final Setting<String> WSS_HOST = stringSetting("listeners.wss.host", "127.0.0.1",
+      "Interface of the secure WebSocket listener; 0.0.0.0 for all interfaces");
+  public static final Setting<Integer> WSS_PORT = intSetting("listeners.wss.port", 8084, 0, 65535,
+      "Port of the secure WebSocket listener; 0 picks a free port");
+  public static final Setting<String> WSS_PATH = stringSetting("listeners.wss.path", "/mqtt",
+      "HTTP path of the secure WebSocket upgrade; other paths are answered 404");
+
   public static final Setting<Integer> LISTENER_INSTANCES = intSetting("listeners.instances", 0, 0, 1024,
       "MQTT server instances sharing each port (one per event loop spreads the sockets); 0 = one per event loop");
   public static final Setting<Integer> EVENT_LOOPS = intSetting("listeners.event-loops", 0, 0, 1024,
@@ -73,6 +121,20 @@ public final class BrokerSettings {
   public static final Setting<Integer> MAX_PUBLISH_BYTES_RATE = byteSizeSetting("mqtt.max-publish-bytes-rate", 0, 0,
       Integer.MAX_VALUE, "PUBLISH bytes (payload + topic) per second one client may send, enforced like "
           + "mqtt.max-publish-rate; 0 = unlimited");
+  public static final Setting<SlowConsumerPolicy> SLOW_CONSUMER_POLICY = enumSetting("mqtt.slow-consumer.policy",
+      SlowConsumerPolicy.DROP_QOS0_AND_QUEUE, "What happens to a connected client that does not read fast enough: "
+          + "drop-qos0-and-queue (default): QoS 0 messages for it are dropped while its socket is not writable, "
+          + "QoS 1/2 wait in its session queue (mqtt.max-queued-messages, full-queue policy); disconnect: the "
+          + "first message the broker would drop for it disconnects it instead (MQTT 5: DISCONNECT 0x97)");
+  public static final Setting<Integer> SLOW_CONSUMER_MAX_PENDING_BYTES = byteSizeSetting(
+      "mqtt.slow-consumer.max-pending-bytes", 256 * 1024, 1024, 256 * 1024 * 1024,
+      "Bytes written to one client's socket and not yet taken by the network; above it the socket counts as not "
+          + "writable: no QoS 0 message is written to it, QoS 1/2 wait in the session queue, and the broker stops "
+          + "reading that client until half of it has drained");
+  public static final Setting<Integer> SLOW_CONSUMER_MAX_STALLED_SECONDS = intSetting(
+      "mqtt.slow-consumer.max-stalled-seconds", 30, 1, 86_400,
+      "Longest a client's socket may stay not writable (or a closing connection may take to flush) before the "
+          + "broker closes it without waiting, whatever the policy");
   public static final Setting<Integer> TOPIC_ALIAS_MAXIMUM = intSetting("mqtt.topic-alias-maximum", 16, 0, 65_535,
       "Topic aliases an MQTT 5 client may use towards the broker; 0 = none");
   public static final Setting<Integer> MAX_OUTBOUND_TOPIC_ALIASES = intSetting("mqtt.max-outbound-topic-aliases", 16, 0, 65_535,
@@ -99,9 +161,9 @@ public final class BrokerSettings {
   public static final Setting<String> AUTH_PASSWORD_FILE = stringSetting("auth.password-file", "",
       "Password file (username:$pbkdf2-sha256$... lines, see PasswdTool); reloaded on change; empty = none");
   public static final Setting<AnonymousAccess> AUTH_ALLOW_ANONYMOUS = enumSetting("auth.allow-anonymous",
-      AnonymousAccess.LOOPBACK_ONLY, "Whether clients without a username may connect: loopback-only (default) while "
-          + "listeners.tcp.host is a loopback address, so never on a listener bound beyond loopback; true on any "
-          + "interface; false nowhere");
+      AnonymousAccess.LOOPBACK_ONLY, "Whether clients without a username may connect: loopback-only (default) on "
+          + "the listeners whose host is a loopback address, so never on a listener bound beyond loopback; true on "
+          + "every listener; false nowhere");
   public static final Setting<String> AUTH_ACL_FILE = stringSetting("auth.acl-file", "",
       "ACL file (allow|deny user|client|all <name|*> publish|subscribe|both <pattern> lines, first match wins, "
           + "default deny); reloaded on change; empty = no ACL, every client may publish and subscribe everywhere");
@@ -115,12 +177,43 @@ public final class BrokerSettings {
   public static final Setting<Integer> AUTH_FAILED_LOGIN_WINDOW_SECONDS = intSetting("auth.failed-login-window-seconds",
       60, 1, 86_400, "The sliding window of auth.failed-login-limit");
 
+  public static final Setting<DrainReason> SHUTDOWN_DISCONNECT_REASON = enumSetting("shutdown.disconnect-reason",
+      DrainReason.SERVER_SHUTTING_DOWN, "DISCONNECT reason MQTT 5 clients get when the node stops (SIGTERM, drain): "
+          + "server-shutting-down (0x8B) or use-another-server (0x9C, with shutdown.server-reference when set); "
+          + "MQTT 3.1.1 has no server DISCONNECT, its clients see the connection close");
+  public static final Setting<String> SHUTDOWN_SERVER_REFERENCE = stringSetting("shutdown.server-reference", "",
+      "Server Reference property sent with use-another-server (MQTT 5 section 4.11: host[:port], several separated "
+          + "by spaces), e.g. the load balancer's name; empty = none; ignored with server-shutting-down");
+
   /** Whether anonymous clients get in; see {@link #AUTH_ALLOW_ANONYMOUS}. */
   public enum AnonymousAccess {
-    /** Only while the MQTT listener is bound to a loopback address. */
+    /** Only on the listeners bound to loopback addresses. */
     LOOPBACK_ONLY,
     TRUE,
     FALSE
+  }
+
+  /** What happens to a client that does not keep up; see {@link #SLOW_CONSUMER_POLICY}. */
+  public enum SlowConsumerPolicy {
+    DROP_QOS0_AND_QUEUE, DISCONNECT
+  }
+
+  /** Whether TLS listeners ask for client certificates; see {@link #TLS_CLIENT_AUTH}. */
+  public enum ClientAuthMode {
+    NONE, REQUEST, REQUIRED
+  }
+
+  /** Which name of a client certificate becomes the username; see {@link #TLS_CERT_AS_USERNAME}. */
+  public enum CertificateUsername {
+    NONE, CN, SAN
+  }
+
+  /** The DISCONNECT reason of a stopping node; see {@link #SHUTDOWN_DISCONNECT_REASON}. */
+  public enum DrainReason {
+    /** 0x8B Server shutting down. */
+    SERVER_SHUTTING_DOWN,
+    /** 0x9C Use another server. */
+    USE_ANOTHER_SERVER
   }
 
   /** How connections are hosted; see {@link #CONNECTION_MODEL}. */
@@ -140,13 +233,16 @@ public final class BrokerSettings {
   }
 
   public static List<Setting<?>> all() {
-    return List.of(NODE_ID, TCP_HOST, TCP_PORT, LISTENER_INSTANCES, EVENT_LOOPS, CONNECTION_MODEL, MAX_PACKET_SIZE, MAX_CLIENT_ID_LENGTH,
+    return List.of(NODE_ID, TCP_ENABLED, TCP_HOST, TCP_PORT, TLS_ENABLED, TLS_HOST, TLS_PORT, TLS_CERT_FILE, TLS_KEY_FILE,
+        TLS_CA_FILE, TLS_CLIENT_AUTH, TLS_CERT_AS_USERNAME, TLS_PROTOCOLS, TLS_RELOAD_SECONDS, WS_ENABLED, WS_HOST,
+        WS_PORT, WS_PATH, WSS_ENABLED, WSS_HOST, WSS_PORT, WSS_PATH, LISTENER_INSTANCES, EVENT_LOOPS, CONNECTION_MODEL, MAX_PACKET_SIZE, MAX_CLIENT_ID_LENGTH,
         MAX_TOPIC_LENGTH, MAX_TOPIC_LEVELS, CONNECT_TIMEOUT_SECONDS, AUTH_TIMEOUT_SECONDS, MAX_KEEP_ALIVE_SECONDS, MAX_INFLIGHT, RECEIVE_MAXIMUM,
         MAX_PENDING_ROUTES, MAX_QUEUED_MESSAGES, MAX_QUEUED_BYTES, MAX_SUBSCRIPTIONS_PER_CLIENT, MAX_CONNECTIONS,
-        MAX_CONNECT_RATE, MAX_PUBLISH_RATE, MAX_PUBLISH_BYTES_RATE, TOPIC_ALIAS_MAXIMUM, MAX_OUTBOUND_TOPIC_ALIASES,
+        MAX_CONNECT_RATE, MAX_PUBLISH_RATE, MAX_PUBLISH_BYTES_RATE, SLOW_CONSUMER_POLICY, SLOW_CONSUMER_MAX_PENDING_BYTES,
+        SLOW_CONSUMER_MAX_STALLED_SECONDS, TOPIC_ALIAS_MAXIMUM, MAX_OUTBOUND_TOPIC_ALIASES,
         MAX_SESSION_EXPIRY_SECONDS, MAX_MESSAGE_EXPIRY_SECONDS, RETAIN_AVAILABLE, WILDCARD_SUBSCRIPTIONS,
         SHARED_SUBSCRIPTIONS, SHARED_STRATEGY, ALLOW_ZERO_LENGTH_CLIENT_ID, SYS_INTERVAL_SECONDS,
         AUTH_PASSWORD_FILE, AUTH_ALLOW_ANONYMOUS, AUTH_ACL_FILE, AUTH_FAILED_LOGIN_LIMIT, AUTH_FAILED_LOGIN_WINDOW_SECONDS,
-        REFUSAL_LOG_SECONDS);
+        REFUSAL_LOG_SECONDS, SHUTDOWN_DISCONNECT_REASON, SHUTDOWN_SERVER_REFERENCE);
   }
 }

@@ -44,6 +44,7 @@ public final class ClientConnection implements SessionLink {
   final TopicAliases aliases;
   final OutboundPublisher publisher;
   final InboundPublishFlow inbound;
+  final SlowConsumerGuard outbound;
   private final SubscribeFlow subscribeFlow;
 
   private long lastSeenMillis = System.currentTimeMillis();
@@ -67,12 +68,14 @@ public final class ClientConnection implements SessionLink {
     this.publisher = new OutboundPublisher(this);
     this.inbound = new InboundPublishFlow(this);
     this.subscribeFlow = new SubscribeFlow(this);
+    this.outbound = new SlowConsumerGuard(this);
   }
 
   /** Entry point from the listener: wires the handlers and starts the connect flow. */
   static void open(BrokerNode node, MqttEndpoint endpoint, Context context, ConnectionMonitor monitor) {
     ClientConnection c = new ClientConnection(node, endpoint, context, monitor);
     OutboundQueueShrinker.shrink(c.socket);
+    c.outbound.install();
     c.dropVertxKeepAliveHandlers();
     // Packets a client pipelines behind CONNECT must wait for the CONNACK: vertx-mqtt would close the
     // connection if it saw them before accept() (its issue 121). Paused here, resumed after accept.
@@ -190,12 +193,17 @@ public final class ClientConnection implements SessionLink {
     accepted = true;
     session = s;
     node.stats().clientsConnected.increment();
+    node.stats().connectsAccepted.increment();
     monitor.add(this);
   }
 
-  /** Resumes reading after CONNACK (packets the client pipelined are then processed in order). */
+  /**
+   * Resumes reading after CONNACK (packets the client pipelined are then processed in order), unless another
+   * bound still holds it: messages still being routed, the client over its publish rate, or bytes still pending
+   * towards the client.
+   */
   void resumeReading() {
-    if (!closed) {
+    if (!closed && !inbound.readingPaused() && !outbound.holdsReading()) {
       socket.resume();
     }
   }
@@ -218,6 +226,10 @@ public final class ClientConnection implements SessionLink {
       log.info("Client {} ({}): packet larger than {} bytes, disconnecting", clientId, remoteAddress(),
           node.settings().get(io.meshmq.broker.config.BrokerSettings.MAX_PACKET_SIZE));
       disconnect(MqttDisconnectReasonCode.PACKET_TOO_LARGE);
+    } else if (cause instanceof ProtocolViolation) {
+      node.stats().protocolErrors.increment();
+      log.info("Client {} ({}): {}, disconnecting", clientId, remoteAddress(), cause.getMessage());
+      disconnect(MqttDisconnectReasonCode.PROTOCOL_ERROR);
     } else if (String.valueOf(cause.getMessage()).contains("invalid publish topic name")) {
       // Netty's decoder refuses a PUBLISH to a wildcard topic before the broker sees it.
       node.stats().protocolErrors.increment();
@@ -243,6 +255,9 @@ public final class ClientConnection implements SessionLink {
       admitted = false;
       node.admission().release();
     }
+    // Packets still queued in a paused socket would never be released (Vert.x does not dispose of them on close):
+    // resumed, they reach the listener, which drops and releases what arrives for a closed endpoint.
+    socket.resume();
     if (!accepted) {
       return;
     }
@@ -263,13 +278,18 @@ public final class ClientConnection implements SessionLink {
 
   /** Sends an MQTT 5 DISCONNECT with the reason (nothing for 3.1.1, which has no server DISCONNECT), then closes. */
   public void disconnect(MqttDisconnectReasonCode reason) {
+    disconnect(reason, MqttProperties.NO_PROPERTIES);
+  }
+
+  /** {@link #disconnect(MqttDisconnectReasonCode)} with properties (e.g. a Server Reference). */
+  public void disconnect(MqttDisconnectReasonCode reason, MqttProperties properties) {
     if (closed) {
       return;
     }
     closed = true;
     try {
       if (accepted && protocolVersion >= 5) {
-        endpoint.disconnect(reason, MqttProperties.NO_PROPERTIES);
+        endpoint.disconnect(reason, properties);
       } else {
         endpoint.close();
       }
@@ -358,7 +378,12 @@ public final class ClientConnection implements SessionLink {
 
   @Override
   public boolean writable() {
-    return !closed && !socket.writeQueueFull();
+    return !closed && outbound.writable();
+  }
+
+  @Override
+  public void cannotKeepUp() {
+    outbound.messageDropped();
   }
 
   @Override

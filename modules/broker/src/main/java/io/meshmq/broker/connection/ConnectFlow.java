@@ -25,7 +25,11 @@ import static io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType.WILL_D
 
 import io.meshmq.broker.auth.Authenticator.AuthResult;
 import io.meshmq.broker.auth.Authenticator.ConnectRequest;
+import io.meshmq.broker.auth.CertificateNames;
 import io.meshmq.broker.auth.ClientIdentity;
+import io.meshmq.broker.auth.ClientTransport;
+import io.meshmq.broker.config.BrokerSettings.CertificateUsername;
+import io.meshmq.broker.config.Setting;
 import io.meshmq.broker.config.Settings;
 import io.meshmq.broker.security.FailedLoginLimiter;
 import io.meshmq.broker.session.Session;
@@ -41,6 +45,7 @@ import io.vertx.core.Future;
 import io.vertx.mqtt.MqttAuth;
 import io.vertx.mqtt.MqttWill;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -152,13 +157,26 @@ final class ConnectFlow {
   }
 
   private Future<AuthResult> authenticate() {
+    ConnectionOrigin origin = ConnectionOrigin.of(c.socket);
     MqttAuth auth = c.endpoint.auth();
     String username = auth == null ? null : auth.getUsername();
     byte[] password = auth == null || auth.getPassword() == null ? null : auth.getPassword().getBytes(StandardCharsets.UTF_8);
-    c.identity = new ClientIdentity(c.clientId, username, c.remoteAddress(), version);
+    X509Certificate certificate = origin.certAsUsername() == CertificateUsername.NONE ? null : ClientCertificates.of(c.endpoint);
+    if (certificate != null) {
+      // The certificate speaks for the client, whatever name its CONNECT claims.
+      username = CertificateNames.of(certificate, origin.certAsUsername());
+      password = null;
+      if (username == null) {
+        return Future.succeededFuture(AuthResult.notAuthorized("client certificate " + certificate.getSubjectX500Principal()
+            + " has no " + Setting.externalName(origin.certAsUsername()) + " to use as username"));
+      }
+    }
+    c.identity = new ClientIdentity(c.clientId, username, c.remoteAddress(), version, certificate != null);
+    ClientTransport transport = new ClientTransport(origin.listener(), origin.loopbackListener(), certificate != null);
     Future<AuthResult> f;
     try {
-      f = c.node.authenticator().authenticate(new ConnectRequest(c.clientId, username, password, c.remoteAddress(), version));
+      f = c.node.authenticator().authenticate(new ConnectRequest(c.clientId, username, password, c.remoteAddress(),
+          version, transport));
     } catch (RuntimeException e) {
       f = Future.failedFuture(e);
     }

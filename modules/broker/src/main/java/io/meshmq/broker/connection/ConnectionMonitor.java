@@ -50,18 +50,19 @@ public final class ConnectionMonitor {
     return connections.size();
   }
 
-  /** Takes every connection of this loop down (MQTT 5: DISCONNECT 0x8B server shutting down). */
-  public void disconnectAll() {
+  /** Takes every connection of this loop down with the node's shutdown DISCONNECT (MQTT 5; 3.1.1: closed). */
+  public void disconnectAll(ShutdownDisconnect disconnect) {
     for (ClientConnection c : connections.toArray(new ClientConnection[0])) {
-      c.disconnect(io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode.SERVER_SHUTTING_DOWN);
+      c.disconnect(disconnect.reason(), disconnect.properties());
     }
   }
 
-  /** Checks every connection's keep-alive now; on the loop's context. */
+  /** Checks every connection's keep-alive and outbound progress now; on the loop's context. */
   public void sweep() {
     long now = System.currentTimeMillis();
     for (ClientConnection c : connections.toArray(new ClientConnection[0])) {
       c.checkKeepAlive(now);
+      c.outbound.check(now);
     }
   }
 }

@@ -95,6 +95,7 @@ final class InboundPublishFlow {
     byte[] payload = msg.payload().getBytes();
     c.node.stats().publishReceived.increment();
     c.node.stats().messagesReceived.increment();
+    c.node.stats().receivedAtQos(qos).increment();
     c.node.stats().bytesReceived.add(Mqtt5.publishPacketSize(topic, payload.length, qos, 0, false));
     if (throttle != null) {
       charge(topic.length() + (long) payload.length);
@@ -123,6 +124,14 @@ final class InboundPublishFlow {
       seconds = maxMessageExpiry;
     }
     return seconds < 0 ? Message.NEVER : System.currentTimeMillis() + seconds * 1000;
+  }
+
+  /**
+   * Whether this flow stopped reading the socket (too many of its messages still being routed, or the client over
+   * its publish rate).
+   */
+  boolean readingPaused() {
+    return readingPaused;
   }
 
   private void route(Message message, int packetId, Promise<Integer> ack) {

@@ -75,6 +75,7 @@ final class OutboundPublisher {
       c.endpoint.publish(topic, Buffer.buffer(m.payload()), MqttQoS.valueOf(d.qos()), dup, d.retain(), packetId, props);
       c.node.stats().publishSent.increment();
       c.node.stats().messagesSent.increment();
+      c.node.stats().sentAtQos(d.qos()).increment();
       c.node.stats().bytesSent.add(size);
     } catch (IllegalStateException | IllegalArgumentException e) {
       // The endpoint closed under us; the session keeps QoS 1/2 messages for the next connection.

@@ -40,6 +40,15 @@ public final class ListenerOptions {
     return size;
   }
 
+  /** The options of one listener; {@code pem} is the certificate content of a TLS listener, null otherwise. */
+  static MqttServerOptions of(Settings settings, ListenerSpec spec, PemFiles pem) {
+    MqttServerOptions o = tcp(settings, spec.host(), spec.port());
+    if (pem != null) {
+      pem.applyTo(o, spec.tls(), settings.get(CONNECT_TIMEOUT_SECONDS));
+    }
+    return o;
+  }
+
   public static MqttServerOptions tcp(Settings settings, String host, int port) {
     MqttServerOptions o = new MqttServerOptions();
     o.setHost(host);

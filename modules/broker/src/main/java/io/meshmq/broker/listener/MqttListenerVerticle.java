@@ -4,23 +4,27 @@ import io.meshmq.broker.BrokerNode;
 import io.meshmq.broker.config.BrokerSettings;
 import io.meshmq.broker.connection.ConnectionMonitor;
 import io.meshmq.broker.connection.Connections;
+import io.meshmq.broker.connection.ShutdownDisconnect;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.mqtt.MqttServerOptions;
 
 /**
- * One MQTT server on one event loop. The broker deploys one instance per event loop on the same port, so
- * Vert.x spreads accepted sockets over all loops; each connection then lives on the loop that accepted it.
+ * One MQTT server of one listener on one event loop. The broker deploys one instance per event loop on the same
+ * port, so Vert.x spreads accepted sockets over all loops; each connection then lives on the loop that accepted it.
  */
 public final class MqttListenerVerticle extends VerticleBase {
 
   private final BrokerNode node;
+  private final ListenerSpec spec;
   private final MqttServerOptions options;
   private MqttTcpServer server;
   private ConnectionMonitor monitor;
 
-  public MqttListenerVerticle(BrokerNode node, MqttServerOptions options) {
+  public MqttListenerVerticle(BrokerNode node, ListenerSpec spec, MqttServerOptions options) {
     this.node = node;
+    this.spec = spec;
     this.options = options;
   }
 
@@ -30,12 +34,12 @@ public final class MqttListenerVerticle extends VerticleBase {
     monitor.start();
     int maxBytes = ListenerOptions.maxRemainingLength(node.settings());
     if (node.settings().get(BrokerSettings.CONNECTION_MODEL) == BrokerSettings.ConnectionModel.VERTICLE) {
-      server = new MqttTcpServer(vertx, options, maxBytes, endpoint -> {
+      server = new MqttTcpServer(vertx, spec, options, maxBytes, endpoint -> {
         Connections.holdReading(endpoint);
         vertx.deployVerticle(new ConnectionVerticle(node, endpoint, context));
       });
     } else {
-      server = new MqttTcpServer(vertx, options, maxBytes, endpoint -> Connections.open(node, endpoint, context, monitor));
+      server = new MqttTcpServer(vertx, spec, options, maxBytes, endpoint -> Connections.open(node, endpoint, context, monitor));
     }
     return server.listen();
   }
@@ -43,13 +47,18 @@ public final class MqttListenerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     monitor.stop();
-    // DISCONNECT (MQTT 5: 0x8B server shutting down) before closing the server, which would drop the sockets
-    // without a word.
-    monitor.disconnectAll();
+    // DISCONNECT (MQTT 5: 0x8B server shutting down, or 0x9C use another server) before closing the server, which
+    // would drop the sockets without a word.
+    monitor.disconnectAll(ShutdownDisconnect.of(node.settings()));
     return server.close();
   }
 
   public int actualPort() {
     return server.actualPort();
+  }
+
+  /** See {@link MqttTcpServer#updateSsl}; any one instance of a listener updates them all (they share the port). */
+  public Future<Boolean> updateSsl(ServerSSLOptions ssl) {
+    return server.updateSsl(ssl);
   }
 }

@@ -1,5 +1,7 @@
 package io.meshmq.broker.listener;
 
+import io.meshmq.broker.config.BrokerSettings.CertificateUsername;
+import io.meshmq.broker.connection.ConnectionOrigin;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -13,12 +15,9 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetServer;
+import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.mqtt.MqttEndpoint;
 import io.vertx.mqtt.MqttServerOptions;
-import io.vertx.mqtt.impl.MqttServerConnection;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +25,8 @@ import org.slf4j.LoggerFactory;
  * An MQTT server on a Vert.x NetServer, framed by Netty's MQTT codec and dispatched by vertx-mqtt's
  * connection and endpoint classes, like vertx-mqtt's own MqttServer, but with the broker in front of the
  * dispatch ({@link PreConnectGate}) so that what vertx-mqtt gets wrong before CONNECT never reaches it.
+ * TLS is the NetServer's; a WebSocket listener puts the HTTP upgrade and framing ahead of the MQTT codec
+ * ({@link WebSocketTransport}), so every transport shares everything from the decoder on.
  */
 final class MqttTcpServer {
 
@@ -33,17 +34,27 @@ final class MqttTcpServer {
   /** vertx-mqtt removes handlers by these names when CONNECT arrives. */
   private static final String CONNECT_IDLE = "idle";
   private static final String CONNECT_TIMEOUT = "timeoutOnConnect";
-  private static final MethodHandle DISPATCH = dispatchHandle();
+  /** Type byte and a remaining length of up to four bytes: a frame holding the largest packet is this much longer. */
+  private static final int MAX_FIXED_HEADER = 5;
 
   private final NetServer server;
   private final MqttServerOptions options;
   private final int maxBytesInMessage;
+  private final ListenerSpec spec;
+  private final ConnectionOrigin origin;
 
-  MqttTcpServer(Vertx vertx, MqttServerOptions options, int maxBytesInMessage, Handler<MqttEndpoint> endpointHandler) {
+  MqttTcpServer(Vertx vertx, ListenerSpec spec, MqttServerOptions options, int maxBytesInMessage,
+                Handler<MqttEndpoint> endpointHandler) {
+    this.spec = spec;
     this.options = options;
     this.maxBytesInMessage = maxBytesInMessage;
+    this.origin = new ConnectionOrigin(spec.name(), spec.loopback(),
+        spec.tls() == null ? CertificateUsername.NONE : spec.tls().certAsUsername());
     this.server = vertx.createNetServer(options);
     server.connectHandler(so -> wire((NetSocketInternal) so, endpointHandler));
+    // Failures before a socket exists, i.e. TLS handshakes: an old protocol version, an untrusted certificate.
+    server.exceptionHandler(e -> log.info("Listener {}: connection closed during the TLS handshake: {}", spec.name(),
+        e.getMessage() != null ? e.getMessage() : e.toString()));
   }
 
   Future<NetServer> listen() {
@@ -58,6 +69,11 @@ final class MqttTcpServer {
     return server.close();
   }
 
+  /** Serves new connections with other certificates; connections already open keep theirs. */
+  Future<Boolean> updateSsl(ServerSSLOptions ssl) {
+    return server.updateSSLOptions(ssl, true);
+  }
+
   private void wire(NetSocketInternal socket, Handler<MqttEndpoint> endpointHandler) {
     ChannelPipeline pipeline = socket.channelHandlerContext().pipeline();
     pipeline.addBefore("handler", "mqttEncoder", MqttEncoder.INSTANCE);
@@ -65,35 +81,16 @@ final class MqttTcpServer {
     pipeline.addBefore("handler", "mqttDecoder", new MqttDecoder(maxBytesInMessage, options.getMaxClientIdLength()));
     pipeline.addBefore("handler", CONNECT_IDLE, new IdleStateHandler(options.timeoutOnConnect(), 0, 0));
     pipeline.addBefore("handler", CONNECT_TIMEOUT, new ConnectTimeout());
-    MqttServerConnection connection = new MqttServerConnection(socket, endpointHandler, null, options);
-    PreConnectGate gate = new PreConnectGate(socket);
-    socket.messageHandler(msg -> {
-      if (gate.admit(msg)) {
-        dispatch(connection, msg);
-      }
-    });
-  }
-
-  private static void dispatch(MqttServerConnection connection, Object msg) {
-    try {
-      synchronized (connection) {
-        DISPATCH.invokeExact(connection, msg);
-      }
-    } catch (RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new IllegalStateException(t);
+    if (spec.webSocket()) {
+      WebSocketTransport.install(pipeline, "mqttEncoder", spec.webSocketPath(), maxBytesInMessage + MAX_FIXED_HEADER,
+          options.timeoutOnConnect() * 1000L);
     }
-  }
-
-  /** vertx-mqtt's dispatch entry point is package-private; it is the one method its server class calls. */
-  private static MethodHandle dispatchHandle() {
-    try {
-      MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(MqttServerConnection.class, MethodHandles.lookup());
-      return lookup.findVirtual(MqttServerConnection.class, "handleMessage", MethodType.methodType(void.class, Object.class));
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("vertx-mqtt's MqttServerConnection.handleMessage(Object) not found", e);
-    }
+    origin.attachTo(socket.channelHandlerContext().channel());
+    // Until vertx-mqtt installs the endpoint's handler (at CONNECT), a framing error would be logged as an ERROR by
+    // Vert.x; Vert.x closes the connection either way.
+    socket.exceptionHandler(t -> log.info("Connection from {} closed before CONNECT: {}", socket.remoteAddress(),
+        t.getMessage()));
+    socket.messageHandler(new InboundDispatch(socket, options, endpointHandler));
   }
 
   /** Closes a connection that sent no CONNECT in time. */

@@ -101,12 +101,11 @@ public final class Router {
    * local picks are added to {@code localMembers}; the others come back as share references per node.
    */
   private Map<String, List<Delivery.ShareRef>> chooseSharedTargets(String topic, List<Subscription> localMembers) {
-    Map<Delivery.ShareRef, SharedCandidates> candidates = new HashMap<>(0);
-    table.matchShared(topic, g -> candidates.computeIfAbsent(new Delivery.ShareRef(g.group, g.filter),
-        k -> new SharedCandidates()).local = g);
-    cluster.matchRemoteShared(topic, (group, filter, node) -> candidates.computeIfAbsent(
-        new Delivery.ShareRef(group, filter), k -> new SharedCandidates()).remote.add(node));
-    if (candidates.isEmpty()) {
+    SharedMatches matches = new SharedMatches();
+    table.matchShared(topic, matches);
+    cluster.matchRemoteShared(topic, matches);
+    Map<Delivery.ShareRef, SharedCandidates> candidates = matches.candidates;
+    if (candidates == null) {
       return Map.of();
     }
     Map<String, List<Delivery.ShareRef>> byNode = new HashMap<>(0);
@@ -138,6 +137,28 @@ public final class Router {
     return byNode;
   }
 
+  /** The shared groups matching a topic, here and on other nodes (the map is made on the first match). */
+  private static final class SharedMatches implements java.util.function.Consumer<SharedGroup>, ClusterLink.RemoteSharedVisitor {
+    private Map<Delivery.ShareRef, SharedCandidates> candidates;
+
+    private SharedCandidates of(String group, String filter) {
+      if (candidates == null) {
+        candidates = new HashMap<>(4);
+      }
+      return candidates.computeIfAbsent(new Delivery.ShareRef(group, filter), k -> new SharedCandidates());
+    }
+
+    @Override
+    public void accept(SharedGroup g) {
+      of(g.group, g.filter).local = g;
+    }
+
+    @Override
+    public void visit(String group, String filter, String node) {
+      of(group, filter).remote.add(node);
+    }
+  }
+
   /** The nodes that can deliver for one shared group: this one (if it has members) and the others. */
   private static final class SharedCandidates {
     SharedGroup local;
@@ -156,23 +177,77 @@ public final class Router {
     }
   }
 
+  private static final java.util.function.Predicate<Subscription> ALL = sub -> true;
+
   private int routeDirect(Message message, RouteCompletion completion) {
-    return routeDirect(message, completion, sub -> true);
+    return routeDirect(message, completion, ALL);
   }
 
   /** Ordinary subscriptions matching the topic and {@code which}: one merged delivery per session. */
   private int routeDirect(Message message, RouteCompletion completion, java.util.function.Predicate<Subscription> which) {
-    Map<Session, Target> targets = new HashMap<>();
-    table.matchDirect(message.topic(), sub -> {
+    Targets targets = new Targets(message, which);
+    table.matchDirect(message.topic(), targets);
+    for (int i = 0; i < targets.size; i++) {
+      dispatch(targets.targets[i].session, targets.targets[i].delivery(message), completion);
+    }
+    return targets.size;
+  }
+
+  /**
+   * The sessions a message goes to, each with its overlapping subscriptions merged. Most messages reach one or
+   * a few sessions, found by a scan; an index by session is built only past a handful.
+   */
+  private static final class Targets implements java.util.function.Consumer<Subscription> {
+    private static final int SCAN_LIMIT = 8;
+
+    private final Message message;
+    private final java.util.function.Predicate<Subscription> which;
+    private Target[] targets = new Target[2];
+    private int size;
+    private Map<Session, Target> index;
+
+    Targets(Message message, java.util.function.Predicate<Subscription> which) {
+      this.message = message;
+      this.which = which;
+    }
+
+    @Override
+    public void accept(Subscription sub) {
       if (!which.test(sub) || (sub.noLocal() && sub.clientId().equals(message.publisherId()))) {
         return;
       }
-      targets.computeIfAbsent(sub.session(), s -> new Target()).add(sub);
-    });
-    for (Map.Entry<Session, Target> e : targets.entrySet()) {
-      dispatch(e.getKey(), e.getValue().delivery(message), completion);
+      Session session = sub.session();
+      Target t = find(session);
+      if (t == null) {
+        t = new Target(session);
+        if (size == targets.length) {
+          targets = java.util.Arrays.copyOf(targets, size * 2);
+        }
+        targets[size++] = t;
+        if (index != null) {
+          index.put(session, t);
+        }
+      }
+      t.add(sub);
     }
-    return targets.size();
+
+    private Target find(Session session) {
+      if (index != null) {
+        return index.get(session);
+      }
+      for (int i = 0; i < size; i++) {
+        if (targets[i].session == session) {
+          return targets[i];
+        }
+      }
+      if (size >= SCAN_LIMIT) {
+        index = new java.util.IdentityHashMap<>(size * 4);
+        for (int i = 0; i < size; i++) {
+          index.put(targets[i].session, targets[i]);
+        }
+      }
+      return null;
+    }
   }
 
   private int deliverShared(Message message, List<Subscription> members, RouteCompletion completion) {
@@ -233,10 +308,15 @@ public final class Router {
 
   /** The overlapping subscriptions of one session, merged: highest QoS, every subscription identifier. */
   private static final class Target {
+    private final Session session;
     private int qos = -1;
     private boolean retainAsPublished;
     private int[] ids;
     private int idCount;
+
+    Target(Session session) {
+      this.session = session;
+    }
 
     void add(Subscription s) {
       qos = Math.max(qos, s.qos());

@@ -127,6 +127,15 @@ public final class SubscriptionTable {
     return count.get();
   }
 
+  /** The route keys (filters, and {@code $share/group/filter}) with at least one local subscriber, sorted. */
+  public java.util.List<String> routeKeys() {
+    synchronized (lock) {
+      java.util.List<String> keys = new java.util.ArrayList<>(subscribersPerFilter.keySet());
+      keys.sort(null);
+      return keys;
+    }
+  }
+
   /** Distinct route keys (filters, and shared groups with their filter) with at least one local subscriber. */
   public int filterCount() {
     synchronized (lock) {

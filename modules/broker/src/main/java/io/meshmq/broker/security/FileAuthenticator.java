@@ -1,6 +1,7 @@
 package io.meshmq.broker.security;
 
 import io.meshmq.broker.auth.Authenticator;
+import io.meshmq.broker.config.BrokerSettings.AnonymousAccess;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -13,6 +14,8 @@ import org.slf4j.LoggerFactory;
  * Checks CONNECT credentials against a password file (see {@link PasswordFile}), applies the anonymous rule and the
  * failed-login limit per source address.
  * <ul>
+ *   <li>A username taken from a client certificate (listeners.tls.cert-as-username): let in, the TLS handshake
+ *   verified the certificate.</li>
  *   <li>No username: anonymous, let in only if anonymous access is allowed (else CONNACK 0x05 / 0x87).</li>
  *   <li>A username and no password file configured: the username cannot be checked, so the client counts as
  *   anonymous (and the ACL ignores its username).</li>
@@ -27,31 +30,32 @@ public final class FileAuthenticator implements Authenticator {
   private static final Logger log = LoggerFactory.getLogger(FileAuthenticator.class);
 
   private final Supplier<PasswordFile> passwords;
-  private final boolean allowAnonymous;
+  private final AnonymousAccess anonymous;
   private final FailedLoginLimiter limiter;
 
   /**
    * @param passwords the current users, or null when no password file is configured
    */
-  public FileAuthenticator(Supplier<PasswordFile> passwords, boolean allowAnonymous, FailedLoginLimiter limiter) {
+  public FileAuthenticator(Supplier<PasswordFile> passwords, AnonymousAccess anonymous, FailedLoginLimiter limiter) {
     this.passwords = passwords;
-    this.allowAnonymous = allowAnonymous;
+    this.anonymous = anonymous;
     this.limiter = limiter;
-  }
-
-  public boolean allowsAnonymous() {
-    return allowAnonymous;
   }
 
   @Override
   public Future<AuthResult> authenticate(ConnectRequest request) {
     String user = request.username();
+    if (request.transport().usernameFromCertificate()) {
+      return Future.succeededFuture(AuthResult.ALLOWED);
+    }
     if (user == null || passwords == null) {
-      if (allowAnonymous) {
+      if (SecurityProviders.anonymousAllowed(anonymous, request.transport().loopbackListener())) {
         return Future.succeededFuture(AuthResult.ALLOWED);
       }
-      return Future.succeededFuture(AuthResult.anonymousRefused(user == null ? "anonymous access is not allowed"
-          : "anonymous access is not allowed (no password file to check user '" + user + "')"));
+      String where = anonymous == AnonymousAccess.LOOPBACK_ONLY
+          ? " on listener " + request.transport().listener() + ", which is not bound to loopback only" : "";
+      return Future.succeededFuture(AuthResult.anonymousRefused(user == null ? "anonymous access is not allowed" + where
+          : "anonymous access is not allowed" + where + " (no password file to check user '" + user + "')"));
     }
     String host = FailedLoginLimiter.hostOf(request.remoteAddress());
     if (limiter.isBlocked(host)) {

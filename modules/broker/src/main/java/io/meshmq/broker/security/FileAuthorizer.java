@@ -9,8 +9,8 @@ import java.util.function.Supplier;
 
 /**
  * Applies the current {@link Acl} (first match wins, default deny). Usernames count only when a password file
- * checked them: without one, {@code user} rules and {@code %u} patterns never apply, since anyone could claim any
- * username.
+ * or a client certificate vouches for them: otherwise {@code user} rules and {@code %u} patterns never apply, since
+ * anyone could claim any username.
  */
 public final class FileAuthorizer implements Authorizer {
 
@@ -45,6 +45,6 @@ public final class FileAuthorizer implements Authorizer {
   }
 
   private String username(ClientIdentity client) {
-    return usernamesVerified ? client.username() : null;
+    return usernamesVerified || client.usernameFromCertificate() ? client.username() : null;
   }
 }

@@ -6,15 +6,19 @@ import static io.meshmq.broker.config.BrokerSettings.AUTH_FAILED_LOGIN_LIMIT;
 import static io.meshmq.broker.config.BrokerSettings.AUTH_FAILED_LOGIN_WINDOW_SECONDS;
 import static io.meshmq.broker.config.BrokerSettings.AUTH_PASSWORD_FILE;
 import static io.meshmq.broker.config.BrokerSettings.TCP_HOST;
+import static io.meshmq.broker.config.BrokerSettings.TLS_CERT_AS_USERNAME;
 
 import io.meshmq.broker.auth.Authenticator;
 import io.meshmq.broker.auth.Authorizer;
 import io.meshmq.broker.config.BrokerSettings.AnonymousAccess;
+import io.meshmq.broker.config.BrokerSettings.CertificateUsername;
+import io.meshmq.broker.config.Setting;
 import io.meshmq.broker.config.Settings;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import io.meshmq.broker.listener.ListenerSpec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
@@ -79,7 +83,8 @@ public final class SecurityProviders implements AutoCloseable {
       timer.shutdownNow();
       throw e;
     }
-    boolean anonymous = anonymousAllowed(settings);
+    AnonymousAccess anonymous = settings.get(AUTH_ALLOW_ANONYMOUS);
+    List<ListenerSpec> listeners = ListenerSpec.enabled(settings);
     FailedLoginLimiter limiter = new FailedLoginLimiter(settings.get(AUTH_FAILED_LOGIN_LIMIT),
         settings.get(AUTH_FAILED_LOGIN_WINDOW_SECONDS) * 1000L, System::currentTimeMillis);
     Authenticator authenticator = new FileAuthenticator(passwords == null ? null : passwords::current, anonymous, limiter);
@@ -89,16 +94,20 @@ public final class SecurityProviders implements AutoCloseable {
       acl.onChange(fileAuthorizer::rulesChanged);
       authorizer = fileAuthorizer;
     }
-    log.info("Authentication: password file {}, anonymous clients {}{}; authorization: {}",
+    log.info("Authentication: password file {}; anonymous clients: {}; client certificates as usernames: {}; "
+            + "authorization: {}",
         passwords == null ? "none" : baseDirectory.resolve(settings.get(AUTH_PASSWORD_FILE).trim()) + " ("
             + passwords.current().size() + " users)",
-        anonymous ? "allowed" : "refused",
-        !anonymous && settings.get(AUTH_ALLOW_ANONYMOUS) == AnonymousAccess.LOOPBACK_ONLY ? " (listener " + settings.get(TCP_HOST)
-            + " is not loopback; set auth.allow-anonymous=true to allow them)" : "",
+        anonymousByListener(anonymous, listeners),
+        settings.get(TLS_CERT_AS_USERNAME) == CertificateUsername.NONE ? "no"
+            : Setting.externalName(settings.get(TLS_CERT_AS_USERNAME)) + " on the TLS listeners",
         acl == null ? "no ACL file, everything allowed" : "ACL file " + baseDirectory.resolve(aclName(settings)) + " ("
             + acl.current().size() + " rules, default deny)");
-    if (!anonymous && passwords == null) {
-      log.warn("Anonymous clients are refused and no password file is set (auth.password-file): no client can connect");
+    boolean anyAnonymous = listeners.stream().anyMatch(l -> anonymousAllowed(anonymous, l.loopback()));
+    boolean certificates = listeners.stream().anyMatch(l -> l.tls() != null && l.tls().certAsUsername() != CertificateUsername.NONE);
+    if (!anyAnonymous && passwords == null && !certificates) {
+      log.warn("Anonymous clients are refused, no password file is set (auth.password-file) and no listener takes "
+          + "usernames from client certificates: no client can connect");
     }
     return new SecurityProviders(authenticator, authorizer, timer, passwords, acl);
   }
@@ -107,38 +116,38 @@ public final class SecurityProviders implements AutoCloseable {
     return settings.get(AUTH_ACL_FILE).trim();
   }
 
+  private static String anonymousByListener(AnonymousAccess anonymous, List<ListenerSpec> listeners) {
+    return listeners.stream()
+        .map(l -> l.name() + " " + (anonymousAllowed(anonymous, l.loopback()) ? "allowed" : "refused")
+            + (anonymous == AnonymousAccess.LOOPBACK_ONLY && !l.loopback()
+                ? " (" + l.host() + " is not loopback; set auth.allow-anonymous=true to allow them)" : ""))
+        .collect(Collectors.joining(", "));
+  }
+
   /**
-   * The anonymous rule: {@code auth.allow-anonymous=loopback-only} (the default) allows anonymous clients only while
-   * the MQTT listener's host is a loopback address, so the shipped default refuses them on a listener bound beyond
-   * loopback (0.0.0.0, a LAN address...); {@code true} allows them on any interface, {@code false} nowhere.
+   * The anonymous rule on the plain TCP listener; see {@link #anonymousAllowed(AnonymousAccess, boolean)}.
    */
   public static boolean anonymousAllowed(Settings settings) {
-    return switch (settings.get(AUTH_ALLOW_ANONYMOUS)) {
+    return anonymousAllowed(settings.get(AUTH_ALLOW_ANONYMOUS), isLoopback(settings.get(TCP_HOST)));
+  }
+
+  /**
+   * The anonymous rule, applied per listener: {@code auth.allow-anonymous=loopback-only} (the default) allows
+   * anonymous clients only on a listener whose host is a loopback address, so the shipped default refuses them on
+   * a listener bound beyond loopback (0.0.0.0, a LAN address...); {@code true} allows them on any listener,
+   * {@code false} on none.
+   */
+  public static boolean anonymousAllowed(AnonymousAccess rule, boolean loopbackListener) {
+    return switch (rule) {
       case TRUE -> true;
       case FALSE -> false;
-      case LOOPBACK_ONLY -> isLoopback(settings.get(TCP_HOST));
+      case LOOPBACK_ONLY -> loopbackListener;
     };
   }
 
   /** Whether every address {@code host} names is a loopback address (0.0.0.0 and unresolvable names are not). */
   static boolean isLoopback(String host) {
-    if (host == null || host.isBlank()) {
-      return false;
-    }
-    try {
-      InetAddress[] all = InetAddress.getAllByName(host.trim());
-      if (all.length == 0) {
-        return false;
-      }
-      for (InetAddress a : all) {
-        if (!a.isLoopbackAddress()) {
-          return false;
-        }
-      }
-      return true;
-    } catch (UnknownHostException | SecurityException e) {
-      return false;
-    }
+    return ListenerSpec.isLoopback(host);
   }
 
   public Authenticator authenticator() {

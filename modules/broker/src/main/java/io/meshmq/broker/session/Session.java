@@ -89,8 +89,9 @@ public final class Session {
     this.clientId = clientId;
     this.node = node;
     this.owner = owner;
-    this.window = new OutboundWindow(maxInflight);
-    this.queue = new MessageQueue(maxQueued, node.settings().get(BrokerSettings.MAX_QUEUED_BYTES));
+    this.window = new OutboundWindow(maxInflight, node.stats().inflightMessages);
+    this.queue = new MessageQueue(maxQueued, node.settings().get(BrokerSettings.MAX_QUEUED_BYTES),
+        node.stats().queuedMessages);
   }
 
   public String clientId() {
@@ -536,6 +537,14 @@ public final class Session {
       node.overflowLog().warn(clientId, bytesBound ? queue.maxBytes() + " bytes" : queue.capacity() + " messages");
       forget(d);
     }
+    slowLinkDropped();
+  }
+
+  /** A message was dropped while a client is connected: it does not keep up, and its policy decides. */
+  private void slowLinkDropped() {
+    if (link != null) {
+      link.cannotKeepUp();
+    }
   }
 
   private void sendQos0(Delivery d) {
@@ -554,6 +563,7 @@ public final class Session {
   private void sendQos0Now(Delivery d) {
     if (!link.writable()) {
       node.stats().droppedQos0Unwritable.increment();
+      link.cannotKeepUp();
       return;
     }
     link.sendPublish(d, 0, false);

@@ -17,6 +17,13 @@ public interface SessionLink {
   /** Whether the socket accepts more data now (QoS 0 messages are dropped, not buffered, while it does not). */
   boolean writable();
 
+  /**
+   * A message for this client was dropped because it does not keep up (socket not writable, queue full while
+   * connected): the connection applies the slow-consumer policy.
+   */
+  default void cannotKeepUp() {
+  }
+
   /** Another connection took this client id over: MQTT 5 DISCONNECT 0x8E, then close. */
   void takenOver();
 

@@ -27,15 +27,38 @@ public final class BrokerStats {
   public final LongAdder droppedQos0Unwritable = new LongAdder();
   /** Messages for a clean session whose client was already gone. */
   public final LongAdder droppedNoSession = new LongAdder();
+  /** Clients disconnected because they did not read what was sent to them (see mqtt.slow-consumer.*). */
+  public final LongAdder slowConsumerDisconnects = new LongAdder();
   public final LongAdder publishDenied = new LongAdder();
   public final LongAdder protocolErrors = new LongAdder();
+  /** CONNECTs answered with a successful CONNACK (their rate is the node's connects per second). */
+  public final LongAdder connectsAccepted = new LongAdder();
+  /**
+   * Messages waiting in this node's session queues (client offline or its in-flight window full), kept up to date
+   * by every queue on each change, so that reading the depth never walks the sessions.
+   */
+  public final LongAdder queuedMessages = new LongAdder();
+  /** QoS 1/2 messages sent to this node's clients and not yet acknowledged, kept up to date like the queues. */
+  public final LongAdder inflightMessages = new LongAdder();
   /** Time publishers' sockets spent paused by mqtt.max-publish-rate / mqtt.max-publish-bytes-rate, in nanoseconds. */
   public final LongAdder publishThrottledNanos = new LongAdder();
   /** Subscriptions removed because a changed ACL no longer allows them. */
   public final LongAdder subscriptionsRevoked = new LongAdder();
 
+  private final LongAdder[] receivedByQos = {new LongAdder(), new LongAdder(), new LongAdder()};
+  private final LongAdder[] sentByQos = {new LongAdder(), new LongAdder(), new LongAdder()};
   private final Map<Limit, LongAdder> limitsReached = adders(Limit.class);
   private final Map<AuthFailure, LongAdder> authFailures = adders(AuthFailure.class);
+
+  /** Messages received from publishers at this QoS (0, 1 or 2); they are also in {@link #messagesReceived}. */
+  public LongAdder receivedAtQos(int qos) {
+    return receivedByQos[qos];
+  }
+
+  /** Messages sent to subscribers at this QoS (0, 1 or 2); they are also in {@link #messagesSent}. */
+  public LongAdder sentAtQos(int qos) {
+    return sentByQos[qos];
+  }
 
   /** Counts one triggering of {@code limit}. */
   public void limitReached(Limit limit) {

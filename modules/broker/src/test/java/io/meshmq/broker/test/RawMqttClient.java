@@ -45,8 +45,19 @@ public final class RawMqttClient implements AutoCloseable {
   }
 
   public static RawMqttClient open(int port) throws IOException {
+    return open(port, 0);
+  }
+
+  /**
+   * Opens a connection whose socket receive buffer is {@code receiveBufferBytes} (0 = the system default); a
+   * small one makes the broker's writes back up quickly once the test stops reading.
+   */
+  public static RawMqttClient open(int port, int receiveBufferBytes) throws IOException {
     Socket s = new Socket();
     s.setTcpNoDelay(true);
+    if (receiveBufferBytes > 0) {
+      s.setReceiveBufferSize(receiveBufferBytes); // before connect, so that the TCP window follows it
+    }
     s.connect(new InetSocketAddress("127.0.0.1", port), (int) TIMEOUT.toMillis());
     return new RawMqttClient(s);
   }
@@ -120,6 +131,27 @@ public final class RawMqttClient implements AutoCloseable {
       }
       len += n;
     }
+  }
+
+  /**
+   * From now on reads and throws away everything the broker sends, on a daemon thread, until the connection
+   * closes; for a client that only writes (a publisher flooding the broker). Returns the thread.
+   */
+  public Thread discardIncoming() {
+    Thread t = new Thread(() -> {
+      byte[] sink = new byte[16384];
+      try {
+        socket.setSoTimeout(0);
+        while (in.read(sink) >= 0) {
+          // discarded
+        }
+      } catch (IOException e) {
+        // closed: nothing more to discard
+      }
+    }, "raw-discard-" + socket.getLocalPort());
+    t.setDaemon(true);
+    t.start();
+    return t;
   }
 
   /** Reads the next packet and checks its type. */

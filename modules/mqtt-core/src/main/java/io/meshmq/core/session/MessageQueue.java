@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The bounded queue of a session: messages waiting while the client is offline or its in-flight window is
@@ -17,7 +18,7 @@ import java.util.List;
  *   as many as needed for the byte bound), queue the new one;</li>
  *   <li>otherwise: refuse the new message (the queued ones keep their order and promise), and drop nothing.</li>
  * </ol>
- * Not thread-safe: owned by the session's context.
+ * Not thread-safe: owned by the session's context; only the shared depth counter is touched from every queue.
  */
 public final class MessageQueue {
 
@@ -44,18 +45,36 @@ public final class MessageQueue {
   private long bytes;
   private Bound lastBound = Bound.NONE;
   private int lastDropped;
+  private final LongAdder depth;
 
   public MessageQueue(int capacity) {
-    this(capacity, 0);
+    this(capacity, 0, new LongAdder());
   }
 
   /** @param maxBytes bound on the bytes queued ({@link #sizeOf}); 0 = none */
   public MessageQueue(int capacity, long maxBytes) {
+    this(capacity, maxBytes, new LongAdder());
+  }
+
+  /**
+   * A queue without byte bound that adds every change of its size to {@code depth}, a counter shared by all the
+   * queues of a node: its sum is the node's queue depth, read without visiting the queues.
+   */
+  public MessageQueue(int capacity, LongAdder depth) {
+    this(capacity, 0, depth);
+  }
+
+  /**
+   * @param maxBytes bound on the bytes queued ({@link #sizeOf}); 0 = none
+   * @param depth counter shared by all the queues of a node, to which every change of this queue's size is added
+   */
+  public MessageQueue(int capacity, long maxBytes, LongAdder depth) {
     if (maxBytes < 0) {
       throw new IllegalArgumentException("maxBytes " + maxBytes);
     }
     setCapacity(capacity);
     this.maxBytes = maxBytes;
+    this.depth = depth;
   }
 
   /** What a message counts for against the byte bound: its payload and its topic (as UTF-16 length, cheap). */
@@ -173,6 +192,7 @@ public final class MessageQueue {
 
   public List<Delivery> drain() {
     List<Delivery> all = snapshot();
+    depth.add(-all.size());
     queue = null;
     qos0Count = 0;
     qos0Bytes = 0;
@@ -192,8 +212,12 @@ public final class MessageQueue {
     counted(d, 1);
   }
 
-  /** Keeps the counts in step with the deque: {@code sign} 1 for a message added, -1 for one removed. */
+  /**
+   * Keeps the counts in step with the deque, and the node-wide depth counter with them: {@code sign} 1 for a
+   * message added, -1 for one removed.
+   */
   private void counted(Delivery d, int sign) {
+    depth.add(sign);
     long size = sizeOf(d);
     bytes += sign * size;
     if (d.qos() == 0) {

@@ -5,11 +5,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The outbound in-flight window of one session: QoS 1/2 messages sent and not yet acknowledged, in send
  * order (which is also the re-send order on session resume). Packet ids are never reused while in flight.
- * Not thread-safe: owned by the session's context.
+ * Not thread-safe: owned by the session's context; only the shared in-flight counter is touched from every window.
  */
 public final class OutboundWindow {
 
@@ -19,9 +20,19 @@ public final class OutboundWindow {
   private Map<Integer, InflightMessage> inflight = Map.of();
   private int capacity;
   private int lastPacketId;
+  private final LongAdder inflightCount;
 
   public OutboundWindow(int capacity) {
+    this(capacity, new LongAdder());
+  }
+
+  /**
+   * A window that adds every change of its size to {@code inflightCount}, a counter shared by all the windows of a
+   * node: its sum is the node's in-flight total, read without visiting the sessions.
+   */
+  public OutboundWindow(int capacity, LongAdder inflightCount) {
     setCapacity(capacity);
+    this.inflightCount = inflightCount;
   }
 
   /** Changes the window (e.g. to an MQTT 5 client's Receive Maximum); messages already in flight stay. */
@@ -61,6 +72,7 @@ public final class OutboundWindow {
     int id = nextFreePacketId();
     InflightMessage m = new InflightMessage(id, delivery);
     writable().put(id, m);
+    inflightCount.increment();
     return m;
   }
 
@@ -73,6 +85,7 @@ public final class OutboundWindow {
     if (writable().putIfAbsent(packetId, m) != null) {
       throw new IllegalStateException("packet id " + packetId + " already in flight");
     }
+    inflightCount.increment();
     lastPacketId = packetId;
     return m;
   }
@@ -83,7 +96,7 @@ public final class OutboundWindow {
     if (m == null || m.delivery().qos() != 1) {
       return null;
     }
-    return writable().remove(packetId);
+    return removed(packetId);
   }
 
   /**
@@ -105,12 +118,12 @@ public final class OutboundWindow {
     if (m == null || m.stage() != InflightMessage.Stage.RELEASED) {
       return null;
     }
-    return writable().remove(packetId);
+    return removed(packetId);
   }
 
   /** Removes an entry whatever its stage (e.g. the client refused it with an error reason code). */
   public InflightMessage drop(int packetId) {
-    return inflight.isEmpty() ? null : writable().remove(packetId);
+    return inflight.isEmpty() ? null : removed(packetId);
   }
 
   /** The entries in send order, for re-sending on session resume. */
@@ -121,8 +134,17 @@ public final class OutboundWindow {
   /** Empties the window, returning what was in it in send order. */
   public List<InflightMessage> drain() {
     List<InflightMessage> all = inOrder();
+    inflightCount.add(-all.size());
     inflight = Map.of();
     return all;
+  }
+
+  private InflightMessage removed(int packetId) {
+    InflightMessage m = writable().remove(packetId);
+    if (m != null) {
+      inflightCount.decrement();
+    }
+    return m;
   }
 
   private Map<Integer, InflightMessage> writable() {

@@ -7,6 +7,7 @@ import io.meshmq.core.message.Message;
 import io.meshmq.core.message.PublishProperties;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
 
 class MessageQueueTest {
@@ -140,5 +141,49 @@ class MessageQueueTest {
     assertThat(q.offer(sized("d", 1, 10))).isEqualTo(MessageQueue.Offer.REFUSED_FULL);
     assertThat(q.lastBoundReached()).isEqualTo(MessageQueue.Bound.MESSAGES);
     assertThat(q.bytes()).isEqualTo(20);
+  }
+
+  @Test
+  void theByteBoundDroppingSeveralQos0MessagesKeepsTheSharedDepthCounterExact() {
+    LongAdder depth = new LongAdder();
+    MessageQueue q = new MessageQueue(100, 100, depth);
+    q.offer(sized("z1", 0, 30));
+    q.offer(sized("z2", 0, 30));
+    q.offer(sized("o1", 1, 30));
+    assertThat(q.offer(sized("n1", 1, 60))).isEqualTo(MessageQueue.Offer.QUEUED_DROPPED_OLDEST_QOS0);
+    assertThat(q.lastDroppedCount()).isEqualTo(2);
+    assertThat(depth.sum()).isEqualTo(2);
+    assertThat(q.offer(sized("n2", 1, 20))).isEqualTo(MessageQueue.Offer.REFUSED_FULL);
+    assertThat(depth.sum()).isEqualTo(2);
+    q.drain();
+    assertThat(depth.sum()).isZero();
+  }
+
+  @Test
+  void twoQueuesKeepTheSharedDepthCounterExactThroughEveryChange() {
+    LongAdder depth = new LongAdder();
+    MessageQueue q = new MessageQueue(3, depth);
+    MessageQueue other = new MessageQueue(5, depth);
+    other.offer(d("o", 1));
+    q.offer(d("a", 1));
+    q.offer(d("b", 0));
+    q.offer(expiring("c", 1_000));
+    assertThat(depth.sum()).isEqualTo(4);
+    assertThat(q.offer(d("d", 1))).as("drops b, adds d").isEqualTo(MessageQueue.Offer.QUEUED_DROPPED_OLDEST_QOS0);
+    assertThat(q.offer(d("e", 1))).isEqualTo(MessageQueue.Offer.REFUSED_FULL);
+    assertThat(depth.sum()).isEqualTo(4);
+    assertThat(q.purgeExpired(2_000, x -> { })).isEqualTo(1);
+    assertThat(depth.sum()).isEqualTo(3);
+    Delivery a = q.poll(2_000, x -> { });
+    assertThat(depth.sum()).isEqualTo(2);
+    q.pushFront(a);
+    assertThat(depth.sum()).isEqualTo(3);
+    q.offer(expiring("f", 1_000));
+    assertThat(q.poll(2_000, x -> { }).message().topic()).isEqualTo("a");
+    assertThat(q.poll(2_000, x -> { }).message().topic()).isEqualTo("d");
+    assertThat(q.poll(2_000, x -> { })).as("f expired on the way out").isNull();
+    assertThat(depth.sum()).isEqualTo(1);
+    other.drain();
+    assertThat(depth.sum()).isZero();
   }
 }

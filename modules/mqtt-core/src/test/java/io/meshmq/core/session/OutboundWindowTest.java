@@ -8,6 +8,7 @@ import io.meshmq.core.message.Message;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
 
 class OutboundWindowTest {
@@ -116,5 +117,27 @@ class OutboundWindowTest {
     w.setCapacity(2);
     assertThat(w.size()).isEqualTo(5);
     assertThat(w.hasRoom()).isFalse();
+  }
+
+  @Test
+  void theSharedInflightCounterFollowsAddsAcksCompletionsDropsAndDrain() {
+    LongAdder inflight = new LongAdder();
+    OutboundWindow w = new OutboundWindow(10, inflight);
+    InflightMessage q1 = w.add(d(1));
+    InflightMessage q2 = w.add(d(2));
+    InflightMessage other = w.add(d(1));
+    w.restore(500, d(2), InflightMessage.Stage.RELEASED);
+    assertThat(inflight.sum()).isEqualTo(4);
+    assertThat(w.acknowledge(q2.packetId())).as("not QoS 1").isNull();
+    w.acknowledge(q1.packetId());
+    w.acknowledge(q1.packetId());
+    assertThat(inflight.sum()).as("a second PUBACK changes nothing").isEqualTo(3);
+    w.received(q2.packetId());
+    w.complete(q2.packetId());
+    w.drop(other.packetId());
+    w.drop(other.packetId());
+    assertThat(inflight.sum()).isEqualTo(1);
+    w.drain();
+    assertThat(inflight.sum()).isZero();
   }
 }

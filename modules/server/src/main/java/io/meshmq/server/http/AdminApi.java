@@ -24,8 +24,8 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The admin REST API under {@code /api}: clients (list, find, disconnect), subscriptions, retained messages (find,
- * delete) and the cluster's members. Every request needs {@code Authorization: Bearer <admin.token>}. Clients and
+ * The admin REST API under {@code /api}: clients (list, find, disconnect), subscriptions, routes (filter -> nodes),
+ * retained messages (find, delete) and the cluster's members. Every request needs {@code Authorization: Bearer <admin.token>}. Clients and
  * subscriptions are this node's: in a cluster, ask the node a client is connected to.
  */
 final class AdminApi {
@@ -98,6 +98,9 @@ final class AdminApi {
     }
     if (rest.startsWith("retained/") && rest.length() > "retained/".length() && method == HttpMethod.DELETE) {
       return clearRetained(decode(rest.substring("retained/".length())));
+    }
+    if (rest.equals("routes") && method == HttpMethod.GET) {
+      return Future.succeededFuture(Reply.ok(routes()));
     }
     if (rest.equals("cluster") && method == HttpMethod.GET) {
       return Future.succeededFuture(Reply.ok(cluster()));
@@ -278,6 +281,21 @@ final class AdminApi {
         .put("draining", cluster.isDraining())
         .put("forwarded", cluster.forwardedCount())
         .put("forwardFailures", cluster.forwardFailures());
+  }
+
+  /** Filter (or $share/group/filter) -> the nodes that have subscribers to it; standalone: this node's filters. */
+  private JsonArray routes() {
+    JsonArray out = new JsonArray();
+    ClusterNode cluster = target.cluster();
+    if (cluster == null) {
+      for (String filter : node().subscriptions().routeKeys()) {
+        out.add(new JsonObject().put("filter", filter).put("nodes", new JsonArray().add(node().nodeId())));
+      }
+      return out;
+    }
+    cluster.routeSnapshot().forEach((filter, nodes) ->
+        out.add(new JsonObject().put("filter", filter).put("nodes", new JsonArray(new ArrayList<>(nodes)))));
+    return out;
   }
 
   private static String decode(String pathPart) {

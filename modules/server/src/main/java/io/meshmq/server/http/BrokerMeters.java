@@ -43,8 +43,16 @@ final class BrokerMeters implements AutoCloseable {
 
     gauge("meshmq.connections.current", "Clients connected now", s, st -> st.clientsConnected.sum());
     counter("meshmq.connections", "CONNECT packets received (accepted or refused)", s.connectionsTotal);
-    counter("meshmq.messages.received", "Messages received from publishers", s.messagesReceived);
-    counter("meshmq.messages.sent", "Messages sent to subscribers", s.messagesSent);
+    counter("meshmq.connects.accepted", "CONNECTs accepted (CONNACK success); its rate is the connects per second",
+        s.connectsAccepted);
+    for (int qos = 0; qos <= 2; qos++) {
+      byQos("meshmq.messages.received", "Messages received from publishers, by QoS", qos, s.receivedAtQos(qos));
+      byQos("meshmq.messages.sent", "Messages sent to subscribers, by the QoS they were sent at", qos, s.sentAtQos(qos));
+    }
+    gauge("meshmq.queued.messages", "Messages waiting in this node's session queues (offline clients, full "
+        + "in-flight windows)", s.queuedMessages, LongAdder::sum);
+    gauge("meshmq.inflight.messages", "QoS 1/2 messages sent to this node's clients and not yet acknowledged",
+        s.inflightMessages, LongAdder::sum);
     counter("meshmq.publish.received", "PUBLISH packets received", s.publishReceived);
     counter("meshmq.publish.sent", "PUBLISH packets sent", s.publishSent);
     counter("meshmq.received.bytes", "Bytes of PUBLISH packets received", s.bytesReceived);
@@ -55,6 +63,8 @@ final class BrokerMeters implements AutoCloseable {
     dropped("too_large", s.droppedTooLarge);
     dropped("qos0_unwritable", s.droppedQos0Unwritable);
     dropped("no_session", s.droppedNoSession);
+    counter("meshmq.slow.consumer.disconnects", "Clients disconnected for not reading what was sent to them",
+        s.slowConsumerDisconnects);
     counter("meshmq.protocol.errors", "Connections closed for a protocol error", s.protocolErrors);
     counter("meshmq.publish.denied", "PUBLISH packets the authorizer refused", s.publishDenied);
     for (Limit limit : Limit.values()) {
@@ -75,6 +85,8 @@ final class BrokerMeters implements AutoCloseable {
         s.subscriptionsRevoked);
     gauge("meshmq.sessions", "Sessions held by this node (online and offline)", node, n -> n.sessions().size());
     gauge("meshmq.subscriptions", "Subscriptions of this node's sessions", node, n -> n.subscriptions().size());
+    gauge("meshmq.subscription.filters", "Distinct filters this node's sessions subscribe to (its own routes)", node,
+        n -> n.subscriptions().filterCount());
     gauge("meshmq.retained.messages", "Retained messages", node, n -> n.retained().size());
 
     ClusterNode cluster = target.cluster();
@@ -123,6 +135,11 @@ final class BrokerMeters implements AutoCloseable {
 
   private void counter(String name, String description, LongAdder adder) {
     FunctionCounter.builder(name, adder, LongAdder::sum).description(description).register(registry);
+  }
+
+  private void byQos(String name, String description, int qos, LongAdder adder) {
+    FunctionCounter.builder(name, adder, LongAdder::sum).description(description)
+        .tag("qos", String.valueOf(qos)).register(registry);
   }
 
   private void dropped(String reason, LongAdder adder) {

@@ -25,7 +25,7 @@ final class Readiness {
   /** The checks by name, true when passed, then an overall verdict; completes off the event loop's back. */
   Future<JsonObject> check() {
     Map<String, Boolean> checks = new LinkedHashMap<>();
-    checks.put("mqtt-listeners", target.broker().mqttPort() > 0);
+    checks.put("mqtt-listeners", !target.broker().listeners().isEmpty());
     ClusterNode cluster = target.cluster();
     checks.put("not-draining", !target.stopping().getAsBoolean() && (cluster == null || !cluster.isDraining()));
     if (cluster == null) {

@@ -1,5 +1,6 @@
 package io.meshmq.server.http;
 
+import static io.meshmq.server.http.Http.array;
 import static io.meshmq.server.http.Http.object;
 import static io.meshmq.server.http.Http.sample;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,18 +17,25 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Two clustered nodes started by the launcher in this JVM: both become ready and see each other. */
+/**
+ * Two clustered nodes started by the launcher in this JVM: both become ready and see each other; a subscription on
+ * one shows in the other's route table (admin API) and its messages in the other's forward counter.
+ */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ClusteredHttpListenerTest {
 
   private static final String TOKEN = "cluster-token";
 
   @Test
-  void bothNodesAreReadyAndTheClusterResourceListsTwoMembers() {
+  void bothNodesAreReadyAndTheClusterResourceListsTwoMembers() throws Exception {
     String cluster = "http-test-" + UUID.randomUUID();
     List<RunningServer> servers = new ArrayList<>();
     try {
@@ -55,8 +63,45 @@ class ClusteredHttpListenerTest {
         assertThat(sample(metrics, "meshmq_cluster_forwards_total", "")).isPresent();
         assertThat(sample(metrics, "meshmq_cluster_forward_failures_total", "")).isPresent();
       }
+      routesAndForwardsFollowACrossNodeSubscription(servers.get(0), servers.get(1));
     } finally {
       servers.forEach(RunningServer::stop);
+    }
+  }
+
+  /** A subscriber on b, a publisher on a: a's route table names b for the filter, and a's forwards count. */
+  private static void routesAndForwardsFollowACrossNodeSubscription(RunningServer a, RunningServer b) throws Exception {
+    Http httpA = new Http(a.httpPort(), TOKEN);
+    String nodeB = object(new Http(b.httpPort(), TOKEN).get("/api/cluster")).getString("node");
+    MqttClient sub = new MqttClient("tcp://127.0.0.1:" + b.mqttPort(), "routes-sub", new MemoryPersistence());
+    MqttClient pub = new MqttClient("tcp://127.0.0.1:" + a.mqttPort(), "routes-pub", new MemoryPersistence());
+    try {
+      BlockingQueue<String> got = new LinkedBlockingQueue<>();
+      sub.connect();
+      sub.subscribe("routes/+/temp", 1, (t, m) -> got.add(t));
+      await().atMost(Duration.ofSeconds(20)).until(() -> array(httpA.get("/api/routes")).stream()
+          .map(JsonObject.class::cast).anyMatch(r -> r.getString("filter").equals("routes/+/temp")));
+      JsonObject route = array(httpA.get("/api/routes")).stream().map(JsonObject.class::cast)
+          .filter(r -> r.getString("filter").equals("routes/+/temp")).findFirst().orElseThrow();
+      assertThat(route.getJsonArray("nodes").getList()).containsExactly(nodeB);
+
+      double forwardsBefore = sample(httpA.get("/metrics").body(), "meshmq_cluster_forwards_total", "").orElseThrow();
+      pub.connect();
+      for (int i = 0; i < 3; i++) {
+        pub.publish("routes/" + i + "/temp", new byte[] {1}, 1, false);
+      }
+      for (int i = 0; i < 3; i++) {
+        assertThat(got.poll(10, TimeUnit.SECONDS)).isEqualTo("routes/" + i + "/temp");
+      }
+      assertThat(sample(httpA.get("/metrics").body(), "meshmq_cluster_forwards_total", "").orElseThrow())
+          .isEqualTo(forwardsBefore + 3);
+    } finally {
+      for (MqttClient c : List.of(sub, pub)) {
+        if (c.isConnected()) {
+          c.disconnect();
+        }
+        c.close();
+      }
     }
   }
 

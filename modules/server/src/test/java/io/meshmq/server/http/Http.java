@@ -63,6 +63,20 @@ public final class Http {
     return new JsonArray(r.body());
   }
 
+  /** The sum of every sample of {@code metric} whose labels contain {@code labelPart} (empty for all). */
+  public static double sum(String exposition, String metric, String labelPart) {
+    double total = 0;
+    for (String line : exposition.split("\n")) {
+      if (line.startsWith(metric + "{") || line.startsWith(metric + " ")) {
+        int end = line.lastIndexOf(' ');
+        if (line.substring(metric.length(), end).contains(labelPart)) {
+          total += Double.parseDouble(line.substring(end + 1));
+        }
+      }
+    }
+    return total;
+  }
+
   /**
    * The value of a sample in Prometheus text format: the first line whose name is {@code metric} and whose labels
    * contain {@code labelPart} (e.g. {@code reason="expired"}; empty for any).
