@@ -16,7 +16,8 @@ for model in ${MODELS:-actor verticle}; do
   LOG=$(mktemp)
   # shellcheck disable=SC2086
   java $JVM_OPTS -jar "$JAR" --set listeners.tcp.port="$PORT" --set listeners.connection-model="$model" \
-    --set http.port=0 --set sys.interval-seconds=0 --set log.level=warn >"$LOG" 2>&1 &
+    --set http.port=0 --set sys.interval-seconds=0 --set log.level=warn \
+    --set mqtt.max-connect-rate=0 >"$LOG" 2>&1 &
   PID=$!
   for _ in $(seq 1 150); do
     (exec 3<>/dev/tcp/127.0.0.1/"$PORT") 2>/dev/null && break

@@ -36,12 +36,15 @@ public final class Broker {
   private final BrokerNode node;
   private final SysTopicsPublisher sys;
   private final List<MqttListener> listeners = new ArrayList<>();
+  private final Runnable stopWatchingRules;
 
   private Broker(Vertx vertx, Settings settings, BrokerNode node) {
     this.vertx = vertx;
     this.settings = settings;
     this.node = node;
     this.sys = new SysTopicsPublisher(node, version());
+    // Granted subscriptions follow the rules: a reloaded ACL re-checks them on this node.
+    this.stopWatchingRules = node.authorizer().onRulesChanged(() -> node.revocation().recheckAll(node.sessions().all()));
   }
 
   /** Starts a single-node broker with in-memory stores and no authentication. */
@@ -65,7 +68,7 @@ public final class Broker {
       log.info("MeshMQ {} node {} listening on {}", version(), nodeId,
           broker.listeners.stream().map(l -> l.spec().url()).collect(Collectors.joining(", ")));
       return broker;
-    });
+    }).onFailure(e -> broker.stopWatchingRules.run());
   }
 
   private Future<Void> startListeners() {
@@ -119,6 +122,7 @@ public final class Broker {
   /** Stops accepting and closes every connection (wills are published as for a connection loss). */
   public Future<Void> stop() {
     sys.stop();
+    stopWatchingRules.run();
     return stopListeners();
   }
 

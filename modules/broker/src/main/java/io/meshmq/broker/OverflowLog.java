@@ -16,12 +16,13 @@ public final class OverflowLog {
   private final AtomicLong lastLine = new AtomicLong();
   private final AtomicLong suppressed = new AtomicLong();
 
-  public void warn(String clientId, int capacity) {
+  /** @param bound the bound that was reached, for the log line ("1000 messages", "16777216 bytes") */
+  public void warn(String clientId, String bound) {
     long now = System.currentTimeMillis();
     long last = lastLine.get();
     if (now - last >= INTERVAL_MILLIS && lastLine.compareAndSet(last, now)) {
       long more = suppressed.getAndSet(0);
-      log.warn("Queue of session {} is full ({} messages of QoS 1/2): message refused{}", clientId, capacity,
+      log.warn("Queue of session {} is full ({}, no QoS 0 message to drop for room): message refused{}", clientId, bound,
           more > 0 ? " (and " + more + " more refusals since the last report)" : "");
     } else {
       suppressed.incrementAndGet();

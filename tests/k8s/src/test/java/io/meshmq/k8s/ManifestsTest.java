@@ -44,6 +44,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -294,6 +296,19 @@ class ManifestsTest {
     assertThat(volume.getSecret()).as("volume %s is a Secret", volume.getName()).isNotNull();
     assertThat(volume.getSecret().getOptional()).as("the pod waits for the Secret rather than running open")
         .isNotEqualTo(Boolean.TRUE);
+  }
+
+  @Test
+  void eachPodTurnsClientsAwayBeforeItsHeapRunsOut() {
+    int maxConnections = settings.get(BrokerSettings.MAX_CONNECTIONS);
+    assertThat(maxConnections).as("mqtt.max-connections per pod").isPositive();
+    assertThat(settings.get(BrokerSettings.MAX_CONNECT_RATE)).as("mqtt.max-connect-rate per pod").isPositive();
+    long memory = broker.getResources().getLimits().get("memory").getNumericalAmount().longValue();
+    Matcher share = Pattern.compile("-XX:MaxRAMPercentage=(\\d+)").matcher(podEnv.getOrDefault("JAVA_OPTS", ""));
+    assertThat(share.find()).as("JAVA_OPTS sets the heap's share of the memory limit").isTrue();
+    long heap = memory * Long.parseLong(share.group(1)) / 100;
+    // About 4 KB of heap per idle connection (load-tests/README.md): at the limit they take at most half the heap.
+    assertThat(maxConnections * 4096L).as("heap of %d idle connections", maxConnections).isLessThanOrEqualTo(heap / 2);
   }
 
   // ------------------------------------------------------------------------------------------ helpers

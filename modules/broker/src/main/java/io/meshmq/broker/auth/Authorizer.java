@@ -12,6 +12,14 @@ public interface Authorizer {
 
   Future<Boolean> canSubscribe(ClientIdentity client, String topicFilter);
 
+  /**
+   * Registers {@code listener} to run (on any thread) whenever the rules change, so that the broker can re-check
+   * the subscriptions it granted; returns what deregisters it. Rules that never change need not call it.
+   */
+  default Runnable onRulesChanged(Runnable listener) {
+    return () -> { };
+  }
+
   Future<Boolean> TRUE = Future.succeededFuture(true);
 
   /** Allows everything: the default behind this interface until an ACL is configured. */

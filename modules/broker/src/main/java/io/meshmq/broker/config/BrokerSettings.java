@@ -103,6 +103,24 @@ public final class BrokerSettings {
       "Published messages of one connection still being routed; above it the broker stops reading that socket");
   public static final Setting<Integer> MAX_QUEUED_MESSAGES = intSetting("mqtt.max-queued-messages", 1000, 1, 10_000_000,
       "Messages queued per session while its client is offline or its in-flight window is full");
+  public static final Setting<Integer> MAX_QUEUED_BYTES = byteSizeSetting("mqtt.max-queued-bytes", 16 * 1024 * 1024, 0,
+      Integer.MAX_VALUE, "Bytes (payload + topic) of the messages queued per session, with the same policy as "
+          + "mqtt.max-queued-messages when reached; 0 = bounded by the message count only");
+  public static final Setting<Integer> MAX_SUBSCRIPTIONS_PER_CLIENT = intSetting("mqtt.max-subscriptions-per-client", 1000,
+      0, 10_000_000, "Subscriptions one session may hold; a SUBSCRIBE beyond it gets 0x97 quota exceeded (MQTT 5) / "
+          + "0x80 (3.1.1) for the filters over it; 0 = unlimited");
+  public static final Setting<Integer> MAX_CONNECTIONS = intSetting("mqtt.max-connections", 100_000, 0, 100_000_000,
+      "Clients connected to this node at once; a CONNECT beyond it gets CONNACK 0x97 quota exceeded (MQTT 5) / "
+          + "0x03 server unavailable (3.1.1); 0 = unlimited");
+  public static final Setting<Integer> MAX_CONNECT_RATE = intSetting("mqtt.max-connect-rate", 1000, 0, 10_000_000,
+      "CONNECT packets this node accepts per second (token bucket, bursts up to one second's worth); beyond it "
+          + "CONNACK 0x9F connection rate exceeded (MQTT 5) / 0x03 server unavailable (3.1.1); 0 = unlimited");
+  public static final Setting<Integer> MAX_PUBLISH_RATE = intSetting("mqtt.max-publish-rate", 0, 0, 10_000_000,
+      "PUBLISH packets per second one client may send (bursts up to one second's worth); above it the broker stops "
+          + "reading that client's socket until the rate allows more (nothing is dropped); 0 = unlimited");
+  public static final Setting<Integer> MAX_PUBLISH_BYTES_RATE = byteSizeSetting("mqtt.max-publish-bytes-rate", 0, 0,
+      Integer.MAX_VALUE, "PUBLISH bytes (payload + topic) per second one client may send, enforced like "
+          + "mqtt.max-publish-rate; 0 = unlimited");
   public static final Setting<SlowConsumerPolicy> SLOW_CONSUMER_POLICY = enumSetting("mqtt.slow-consumer.policy",
       SlowConsumerPolicy.DROP_QOS0_AND_QUEUE, "What happens to a connected client that does not read fast enough: "
           + "drop-qos0-and-queue (default): QoS 0 messages for it are dropped while its socket is not writable, "
@@ -154,6 +172,10 @@ public final class BrokerSettings {
   public static final Setting<Integer> AUTH_FAILED_LOGIN_LIMIT = intSetting("auth.failed-login-limit", 5, 0, 1_000_000,
       "Failed logins (bad username or password) per source address within auth.failed-login-window-seconds; "
           + "once reached, that address is refused at once without checking the password; 0 = no limit");
+  public static final Setting<Integer> REFUSAL_LOG_SECONDS = intSetting("auth.refusal-log-seconds", 60, 0, 86_400,
+      "A refused CONNECT is logged at most once per source address (connection limits: once per limit) within this "
+          + "many seconds, the next line saying how many were not logged; every refusal is counted in the metrics; "
+          + "0 = log each one");
   public static final Setting<Integer> AUTH_FAILED_LOGIN_WINDOW_SECONDS = intSetting("auth.failed-login-window-seconds",
       60, 1, 86_400, "The sliding window of auth.failed-login-limit");
 
@@ -217,11 +239,12 @@ public final class BrokerSettings {
         TLS_CA_FILE, TLS_CLIENT_AUTH, TLS_CERT_AS_USERNAME, TLS_PROTOCOLS, TLS_RELOAD_SECONDS, WS_ENABLED, WS_HOST,
         WS_PORT, WS_PATH, WSS_ENABLED, WSS_HOST, WSS_PORT, WSS_PATH, LISTENER_INSTANCES, EVENT_LOOPS, CONNECTION_MODEL, MAX_PACKET_SIZE, MAX_CLIENT_ID_LENGTH,
         MAX_TOPIC_LENGTH, MAX_TOPIC_LEVELS, CONNECT_TIMEOUT_SECONDS, AUTH_TIMEOUT_SECONDS, MAX_KEEP_ALIVE_SECONDS, MAX_INFLIGHT, RECEIVE_MAXIMUM,
-        MAX_PENDING_ROUTES, MAX_QUEUED_MESSAGES, SLOW_CONSUMER_POLICY, SLOW_CONSUMER_MAX_PENDING_BYTES,
+        MAX_PENDING_ROUTES, MAX_QUEUED_MESSAGES, MAX_QUEUED_BYTES, MAX_SUBSCRIPTIONS_PER_CLIENT, MAX_CONNECTIONS,
+        MAX_CONNECT_RATE, MAX_PUBLISH_RATE, MAX_PUBLISH_BYTES_RATE, SLOW_CONSUMER_POLICY, SLOW_CONSUMER_MAX_PENDING_BYTES,
         SLOW_CONSUMER_MAX_STALLED_SECONDS, TOPIC_ALIAS_MAXIMUM, MAX_OUTBOUND_TOPIC_ALIASES,
         MAX_SESSION_EXPIRY_SECONDS, MAX_MESSAGE_EXPIRY_SECONDS, RETAIN_AVAILABLE, WILDCARD_SUBSCRIPTIONS,
         SHARED_SUBSCRIPTIONS, SHARED_STRATEGY, ALLOW_ZERO_LENGTH_CLIENT_ID, SYS_INTERVAL_SECONDS,
         AUTH_PASSWORD_FILE, AUTH_ALLOW_ANONYMOUS, AUTH_ACL_FILE, AUTH_FAILED_LOGIN_LIMIT, AUTH_FAILED_LOGIN_WINDOW_SECONDS,
-        SHUTDOWN_DISCONNECT_REASON, SHUTDOWN_SERVER_REFERENCE);
+        REFUSAL_LOG_SECONDS, SHUTDOWN_DISCONNECT_REASON, SHUTDOWN_SERVER_REFERENCE);
   }
 }

@@ -4,6 +4,7 @@ import io.meshmq.broker.BrokerNode;
 import io.meshmq.broker.auth.ClientIdentity;
 import io.meshmq.broker.session.Session;
 import io.meshmq.broker.session.SessionLink;
+import io.meshmq.broker.sys.Limit;
 import io.meshmq.broker.will.WillMessage;
 import io.meshmq.core.message.Delivery;
 import io.netty.handler.codec.DecoderException;
@@ -48,6 +49,8 @@ public final class ClientConnection implements SessionLink {
 
   private long lastSeenMillis = System.currentTimeMillis();
   private boolean accepted;
+  /** Holds a place in the node's connection limit (see ConnectionAdmission) until closed. */
+  private boolean admitted;
   private boolean closed;
   private boolean closeHandled;
   private boolean takenOver;
@@ -182,6 +185,10 @@ public final class ClientConnection implements SessionLink {
 
   // ---------------------------------------------------------------- lifecycle
 
+  void admitted() {
+    admitted = true;
+  }
+
   void accepted(Session s) {
     accepted = true;
     session = s;
@@ -192,7 +199,8 @@ public final class ClientConnection implements SessionLink {
 
   /**
    * Resumes reading after CONNACK (packets the client pipelined are then processed in order), unless another
-   * bound still holds it: messages still being routed, or bytes still pending towards the client.
+   * bound still holds it: messages still being routed, the client over its publish rate, or bytes still pending
+   * towards the client.
    */
   void resumeReading() {
     if (!closed && !inbound.readingPaused() && !outbound.holdsReading()) {
@@ -214,6 +222,7 @@ public final class ClientConnection implements SessionLink {
   private void onException(Throwable t) {
     Throwable cause = t instanceof DecoderException && t.getCause() != null ? t.getCause() : t;
     if (cause instanceof TooLongFrameException) {
+      node.stats().limitReached(Limit.MAX_PACKET_SIZE);
       log.info("Client {} ({}): packet larger than {} bytes, disconnecting", clientId, remoteAddress(),
           node.settings().get(io.meshmq.broker.config.BrokerSettings.MAX_PACKET_SIZE));
       disconnect(MqttDisconnectReasonCode.PACKET_TOO_LARGE);
@@ -242,6 +251,10 @@ public final class ClientConnection implements SessionLink {
     closeHandled = true;
     closed = true;
     monitor.remove(this);
+    if (admitted) {
+      admitted = false;
+      node.admission().release();
+    }
     // Packets still queued in a paused socket would never be released (Vert.x does not dispose of them on close):
     // resumed, they reach the listener, which drops and releases what arrives for a closed endpoint.
     socket.resume();
@@ -307,6 +320,15 @@ public final class ClientConnection implements SessionLink {
     return accepted;
   }
 
+  /** Counts a refused topic or filter that was over the configured length or level limit. */
+  void countTopicLimit(String problem) {
+    if (node.topicRules().isTooLong(problem)) {
+      node.stats().limitReached(Limit.TOPIC_LENGTH);
+    } else if (node.topicRules().isTooManyLevels(problem)) {
+      node.stats().limitReached(Limit.TOPIC_LEVELS);
+    }
+  }
+
   // ---------------------------------------------------------------- keep-alive
 
   private void seen() {
@@ -326,6 +348,11 @@ public final class ClientConnection implements SessionLink {
   @Override
   public int protocolVersion() {
     return protocolVersion;
+  }
+
+  @Override
+  public ClientIdentity identity() {
+    return identity;
   }
 
   @Override

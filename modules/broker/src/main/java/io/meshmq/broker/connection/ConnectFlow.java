@@ -31,9 +31,12 @@ import io.meshmq.broker.auth.ClientTransport;
 import io.meshmq.broker.config.BrokerSettings.CertificateUsername;
 import io.meshmq.broker.config.Setting;
 import io.meshmq.broker.config.Settings;
+import io.meshmq.broker.security.FailedLoginLimiter;
 import io.meshmq.broker.session.Session;
 import io.meshmq.broker.session.SessionRegistry;
 import io.meshmq.broker.session.SessionSnapshot;
+import io.meshmq.broker.sys.AuthFailure;
+import io.meshmq.broker.sys.Limit;
 import io.meshmq.broker.will.WillMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttProperties;
@@ -77,6 +80,10 @@ final class ConnectFlow {
 
   void start() {
     c.node.stats().connectionsTotal.increment();
+    // Before anything costly (the password check above all), so that a connect storm is turned away cheaply.
+    if (!admit()) {
+      return;
+    }
     String id = c.endpoint.clientIdentifier();
     if (id == null || id.isEmpty()) {
       if (version == MQTT_3_1 || !settings.get(ALLOW_ZERO_LENGTH_CLIENT_ID)) {
@@ -105,6 +112,7 @@ final class ConnectFlow {
       }
       AuthResult r = ar.succeeded() ? ar.result() : AuthResult.notAuthorized("authenticator failed: " + ar.cause());
       if (!r.allowed()) {
+        c.node.stats().authFailed(ar.failed() ? AuthFailure.ERROR : failureOf(r));
         refuse(r.badCredentials() ? badCredentials() : notAuthorized(), r.reason());
         return;
       }
@@ -118,6 +126,34 @@ final class ConnectFlow {
         }
       });
     });
+  }
+
+  /** The node's connection limits; a refused client gets CONNACK 0x97 / 0x9F (MQTT 5) or 0x03 (3.1.1). */
+  private boolean admit() {
+    ConnectionAdmission.Verdict verdict = c.node.admission().admit();
+    if (verdict == ConnectionAdmission.Verdict.ADMITTED) {
+      c.admitted();
+      return true;
+    }
+    boolean tooMany = verdict == ConnectionAdmission.Verdict.TOO_MANY_CONNECTIONS;
+    Limit limit = tooMany ? Limit.MAX_CONNECTIONS : Limit.CONNECT_RATE;
+    c.node.stats().limitReached(limit);
+    MqttConnectReturnCode code = version < MQTT_5 ? MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE
+        : tooMany ? MqttConnectReturnCode.CONNECTION_REFUSED_QUOTA_EXCEEDED
+        : MqttConnectReturnCode.CONNECTION_REFUSED_CONNECTION_RATE_EXCEEDED;
+    // A storm comes from many addresses: one line per limit and interval, not per source.
+    refuse(code, tooMany ? "node has mqtt.max-connections=" + c.node.admission().maxConnections() + " clients"
+        : "over mqtt.max-connect-rate", limit.label());
+    return false;
+  }
+
+  private static AuthFailure failureOf(AuthResult r) {
+    return switch (r.refusal()) {
+      case BAD_CREDENTIALS -> AuthFailure.BAD_CREDENTIALS;
+      case BLOCKED -> AuthFailure.BLOCKED;
+      case ANONYMOUS -> AuthFailure.ANONYMOUS;
+      case NONE, NOT_AUTHORIZED -> r.badCredentials() ? AuthFailure.BAD_CREDENTIALS : AuthFailure.NOT_AUTHORIZED;
+    };
   }
 
   private Future<AuthResult> authenticate() {
@@ -165,6 +201,7 @@ final class ConnectFlow {
     }
     String problem = c.node.topicRules().checkName(w.getWillTopic());
     if (problem != null) {
+      c.countTopicLimit(problem);
       refuse(version >= MQTT_5 ? MqttConnectReturnCode.CONNECTION_REFUSED_TOPIC_NAME_INVALID
           : MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED, "invalid will topic: " + problem);
       return false;
@@ -285,6 +322,9 @@ final class ConnectFlow {
       c.node.cluster().willArmed(c.will);
     }
     s.attach(c, inflightWindow(), sessionExpirySeconds);
+    if (sessionPresent) {
+      c.node.revocation().recheck(s);
+    }
     log.debug("Client {} connected (MQTT {}, clean={}, session present={}, keep-alive={} s)", c.clientId,
         versionName(), c.endpoint.isCleanSession(), sessionPresent, c.keepAliveSeconds);
     c.resumeReading();
@@ -334,7 +374,13 @@ final class ConnectFlow {
   }
 
   private void refuse(MqttConnectReturnCode code, String why) {
-    log.info("Client {} ({}) refused: {} ({})", c.endpoint.clientIdentifier(), c.remoteAddress(), why, code);
+    refuse(code, why, FailedLoginLimiter.hostOf(c.remoteAddress()));
+  }
+
+  /** @param logKey refusals with the same key share one log line per interval (see {@link RefusalLog}) */
+  private void refuse(MqttConnectReturnCode code, String why, String logKey) {
+    c.node.refusalLog().info(logKey, "Client {} ({}) refused: {} ({})", c.endpoint.clientIdentifier(), c.remoteAddress(),
+        why, code);
     try {
       c.endpoint.reject(code);
     } catch (IllegalStateException | IllegalArgumentException e) {

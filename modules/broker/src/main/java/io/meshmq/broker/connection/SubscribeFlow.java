@@ -1,11 +1,13 @@
 package io.meshmq.broker.connection;
 
+import static io.meshmq.broker.config.BrokerSettings.MAX_SUBSCRIPTIONS_PER_CLIENT;
 import static io.meshmq.broker.config.BrokerSettings.SHARED_SUBSCRIPTIONS;
 import static io.meshmq.broker.config.BrokerSettings.WILDCARD_SUBSCRIPTIONS;
 import static io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType.SUBSCRIPTION_IDENTIFIER;
 
 import io.meshmq.broker.session.Session;
 import io.meshmq.broker.session.Subscription;
+import io.meshmq.broker.sys.Limit;
 import io.meshmq.core.message.Delivery;
 import io.meshmq.core.message.Message;
 import io.meshmq.core.topic.SharedSubscription;
@@ -33,9 +35,11 @@ final class SubscribeFlow {
   private static final Logger log = LoggerFactory.getLogger(SubscribeFlow.class);
 
   private final ClientConnection c;
+  private final int maxSubscriptions;
 
   SubscribeFlow(ClientConnection c) {
     this.c = c;
+    this.maxSubscriptions = c.node.settings().get(MAX_SUBSCRIPTIONS_PER_CLIENT);
   }
 
   void onSubscribe(MqttSubscribeMessage msg) {
@@ -79,6 +83,10 @@ final class SubscribeFlow {
         codes.set(i, v5 ? MqttSubAckReasonCode.NOT_AUTHORIZED : MqttSubAckReasonCode.UNSPECIFIED_ERROR);
         continue;
       }
+      if (overSubscriptionLimit(session, ts.topicName())) {
+        codes.set(i, v5 ? MqttSubAckReasonCode.QUOTA_EXCEEDED : MqttSubAckReasonCode.UNSPECIFIED_ERROR);
+        continue;
+      }
       MqttSubscriptionOption o = ts.subscriptionOption();
       int qos = ts.qualityOfService().value();
       SharedSubscription shared = SharedSubscription.parse(ts.topicName());
@@ -114,6 +122,17 @@ final class SubscribeFlow {
     }));
   }
 
+  /** A filter the session does not have yet, while it already has mqtt.max-subscriptions-per-client. */
+  private boolean overSubscriptionLimit(Session session, String fullFilter) {
+    if (maxSubscriptions <= 0 || session.subscriptionCount() < maxSubscriptions || session.hasSubscription(fullFilter)) {
+      return false;
+    }
+    c.node.stats().limitReached(Limit.MAX_SUBSCRIPTIONS);
+    log.info("Client {}: SUBSCRIBE to '{}' refused, the session has {} subscriptions (mqtt.max-subscriptions-per-client)",
+        c.clientId, fullFilter, session.subscriptionCount());
+    return true;
+  }
+
   private void sendRetained(Session session, Subscription sub) {
     c.node.retained().match(sub.filter()).onSuccess(messages -> {
       if (messages.isEmpty()) {
@@ -131,6 +150,7 @@ final class SubscribeFlow {
   private MqttSubAckReasonCode check(String filter, MqttSubscriptionOption options, boolean v5) {
     String problem = c.node.topicRules().checkFilter(filter);
     if (problem != null) {
+      c.countTopicLimit(problem);
       log.info("Client {}: invalid topic filter '{}': {}", c.clientId, filter, problem);
       return v5 ? MqttSubAckReasonCode.TOPIC_FILTER_INVALID : MqttSubAckReasonCode.UNSPECIFIED_ERROR;
     }

@@ -54,7 +54,7 @@ public final class FileAuthenticator implements Authenticator {
       }
       String where = anonymous == AnonymousAccess.LOOPBACK_ONLY
           ? " on listener " + request.transport().listener() + ", which is not bound to loopback only" : "";
-      return Future.succeededFuture(AuthResult.notAuthorized(user == null ? "anonymous access is not allowed" + where
+      return Future.succeededFuture(AuthResult.anonymousRefused(user == null ? "anonymous access is not allowed" + where
           : "anonymous access is not allowed" + where + " (no password file to check user '" + user + "')"));
     }
     String host = FailedLoginLimiter.hostOf(request.remoteAddress());
@@ -63,7 +63,7 @@ public final class FileAuthenticator implements Authenticator {
         log.warn("Logins from {} refused without a password check: {} failed logins within {} s (logged once per window)",
             host, limiter.limit(), limiter.windowMillis() / 1000);
       }
-      return Future.succeededFuture(AuthResult.notAuthorized("too many failed logins from " + host));
+      return Future.succeededFuture(AuthResult.blocked("too many failed logins from " + host));
     }
     String hash = passwords.get().hashOf(user);
     byte[] password = request.password();

@@ -3,6 +3,8 @@ package io.meshmq.broker.security;
 import io.meshmq.broker.auth.Authorizer;
 import io.meshmq.broker.auth.ClientIdentity;
 import io.vertx.core.Future;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
 /**
@@ -14,6 +16,7 @@ public final class FileAuthorizer implements Authorizer {
 
   private final Supplier<Acl> acl;
   private final boolean usernamesVerified;
+  private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
   public FileAuthorizer(Supplier<Acl> acl, boolean usernamesVerified) {
     this.acl = acl;
@@ -28,6 +31,17 @@ public final class FileAuthorizer implements Authorizer {
   @Override
   public Future<Boolean> canSubscribe(ClientIdentity client, String topicFilter) {
     return Future.succeededFuture(acl.get().canSubscribe(username(client), client.clientId(), topicFilter));
+  }
+
+  @Override
+  public Runnable onRulesChanged(Runnable listener) {
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  /** The ACL changed (a reload): tells whoever registered. */
+  void rulesChanged() {
+    listeners.forEach(Runnable::run);
   }
 
   private String username(ClientIdentity client) {

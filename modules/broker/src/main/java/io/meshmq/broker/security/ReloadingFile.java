@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +32,7 @@ final class ReloadingFile<T> implements AutoCloseable {
   /** Digest of the content last looked at, good or bad; null when the file was missing. */
   private byte[] lastSeen;
   private final ScheduledFuture<?> task;
+  private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
 
   /**
    * @param parser turns the file's bytes into the value; throws (e.g. {@link FileFormatException}) when they are bad
@@ -58,6 +61,11 @@ final class ReloadingFile<T> implements AutoCloseable {
     return current;
   }
 
+  /** Runs {@code listener} on the polling thread after each reload that changed the value in force. */
+  void onChange(Runnable listener) {
+    changeListeners.add(listener);
+  }
+
   /** Re-reads the file if its content changed; runs on the timer thread (or a test's). */
   synchronized void poll() {
     byte[] bytes;
@@ -83,6 +91,14 @@ final class ReloadingFile<T> implements AutoCloseable {
       log.info("Reloaded the {} {}", what, path);
     } catch (RuntimeException e) {
       log.error("The changed {} is invalid, keeping the previous content: {}", what, e.getMessage());
+      return;
+    }
+    for (Runnable listener : changeListeners) {
+      try {
+        listener.run();
+      } catch (RuntimeException e) {
+        log.error("Reacting to the changed {} failed", what, e);
+      }
     }
   }
 

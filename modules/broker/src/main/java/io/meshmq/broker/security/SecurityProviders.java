@@ -88,7 +88,12 @@ public final class SecurityProviders implements AutoCloseable {
     FailedLoginLimiter limiter = new FailedLoginLimiter(settings.get(AUTH_FAILED_LOGIN_LIMIT),
         settings.get(AUTH_FAILED_LOGIN_WINDOW_SECONDS) * 1000L, System::currentTimeMillis);
     Authenticator authenticator = new FileAuthenticator(passwords == null ? null : passwords::current, anonymous, limiter);
-    Authorizer authorizer = acl == null ? Authorizer.ALLOW_ALL : new FileAuthorizer(acl::current, passwords != null);
+    Authorizer authorizer = Authorizer.ALLOW_ALL;
+    if (acl != null) {
+      FileAuthorizer fileAuthorizer = new FileAuthorizer(acl::current, passwords != null);
+      acl.onChange(fileAuthorizer::rulesChanged);
+      authorizer = fileAuthorizer;
+    }
     log.info("Authentication: password file {}; anonymous clients: {}; client certificates as usernames: {}; "
             + "authorization: {}",
         passwords == null ? "none" : baseDirectory.resolve(settings.get(AUTH_PASSWORD_FILE).trim()) + " ("

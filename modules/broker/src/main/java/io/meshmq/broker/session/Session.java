@@ -1,7 +1,9 @@
 package io.meshmq.broker.session;
 
 import io.meshmq.broker.BrokerNode;
+import io.meshmq.broker.auth.ClientIdentity;
 import io.meshmq.broker.config.BrokerSettings;
+import io.meshmq.broker.sys.Limit;
 import io.meshmq.broker.will.WillMessage;
 import io.meshmq.core.message.Delivery;
 import io.meshmq.core.session.InboundQos2;
@@ -52,6 +54,8 @@ public final class Session {
 
   // Owner-context state below.
   private SessionLink link;
+  /** Who the client of the last attached connection was; kept while the session is offline (ACL re-checks). */
+  private ClientIdentity identity;
   private long expiryIntervalSeconds;
   private final Map<String, Subscription> subscriptions = new HashMap<>();
   private final OutboundWindow window;
@@ -89,7 +93,8 @@ public final class Session {
     this.node = node;
     this.owner = owner;
     this.window = new OutboundWindow(maxInflight, node.stats().inflightMessages);
-    this.queue = new MessageQueue(maxQueued, node.stats().queuedMessages);
+    this.queue = new MessageQueue(maxQueued, node.settings().get(BrokerSettings.MAX_QUEUED_BYTES),
+        node.stats().queuedMessages);
   }
 
   public String clientId() {
@@ -219,6 +224,9 @@ public final class Session {
     }
     link = newLink;
     online = true;
+    if (newLink.identity() != null) {
+      identity = newLink.identity();
+    }
     expiryIntervalSeconds = expirySeconds;
     window.setCapacity(inflightWindow);
     cancelTimer(expiryTimer);
@@ -419,6 +427,21 @@ public final class Session {
     return subscriptions.size();
   }
 
+  /** The subscription to this filter as the client wrote it, or null. */
+  public Subscription subscription(String fullFilter) {
+    return subscriptions.get(fullFilter);
+  }
+
+  /** The identity of the client last attached, or null (a session rebuilt from another node before its client came back). */
+  public ClientIdentity identity() {
+    return identity;
+  }
+
+  /** Whether the session has a subscription to this filter as the client wrote it ({@code $share/g/f} for shared). */
+  public boolean hasSubscription(String fullFilter) {
+    return subscriptions.containsKey(fullFilter);
+  }
+
   // ---------------------------------------------------------------- outbound (owner context)
 
   /**
@@ -444,7 +467,7 @@ public final class Session {
         heldForMove.add(d);
       } else {
         node.stats().droppedQueueFull.increment();
-        node.overflowLog().warn(clientId, queue.capacity());
+        node.overflowLog().warn(clientId, queue.capacity() + " messages");
       }
       return null;
     }
@@ -470,6 +493,10 @@ public final class Session {
         sendInflight(d);
         return stored;
       }
+    }
+    if (link != null && d.qos() > 0) {
+      // Online, yet it has to wait: the in-flight window is full (or messages are already waiting for it).
+      node.stats().limitReached(Limit.MAX_INFLIGHT);
     }
     Future<Void> queued = enqueue(d, publisherWaits);
     return queued == null ? stored : stored == null ? queued : Future.all(stored, queued).mapEmpty();
@@ -522,19 +549,20 @@ public final class Session {
     if (mayWait && waiting != null && !waiting.isEmpty()) {
       return waitForRoom(d); // behind the others: the order of each publisher's messages holds
     }
-    switch (queue.offer(d)) {
-      case QUEUED -> { }
-      case QUEUED_DROPPED_OLDEST_QOS0 -> {
-        node.stats().droppedQos0ForRoom.increment();
-        slowLinkDropped();
-      }
-      case REFUSED_FULL -> {
-        if (mayWait) {
-          return waitForRoom(d);
-        }
-        dropQueueFull(d);
-      }
+    MessageQueue.Offer offer = queue.offer(d);
+    if (offer == MessageQueue.Offer.QUEUED) {
+      return null;
     }
+    node.stats().limitReached(queue.lastBoundReached() == MessageQueue.Bound.BYTES ? Limit.MAX_QUEUED_BYTES : Limit.MAX_QUEUED_MESSAGES);
+    if (offer == MessageQueue.Offer.QUEUED_DROPPED_OLDEST_QOS0) {
+      node.stats().droppedQos0ForRoom.add(queue.lastDroppedCount());
+      slowLinkDropped();
+      return null;
+    }
+    if (mayWait) {
+      return waitForRoom(d);
+    }
+    dropQueueFull(d);
     return null;
   }
 
@@ -545,9 +573,14 @@ public final class Session {
       return;
     }
     node.stats().droppedQueueFull.increment();
-    node.overflowLog().warn(clientId, queue.capacity());
+    warnQueueFull();
     forget(d);
     slowLinkDropped();
+  }
+
+  private void warnQueueFull() {
+    boolean bytesBound = queue.lastBoundReached() == MessageQueue.Bound.BYTES;
+    node.overflowLog().warn(clientId, bytesBound ? queue.maxBytes() + " bytes" : queue.capacity() + " messages");
   }
 
   private Future<Void> waitForRoom(Delivery d) {
@@ -600,9 +633,9 @@ public final class Session {
         if (ending) {
           node.stats().droppedNoSession.increment();
           forget(d);
-        } else if (queue.offer(d) == io.meshmq.core.session.MessageQueue.Offer.REFUSED_FULL) {
+        } else if (queue.offer(d) == MessageQueue.Offer.REFUSED_FULL) {
           node.stats().droppedQueueFull.increment();
-          node.overflowLog().warn(clientId, queue.capacity());
+          warnQueueFull();
           forget(d);
         }
       });

@@ -1,5 +1,6 @@
 package io.meshmq.broker.session;
 
+import io.meshmq.broker.auth.ClientIdentity;
 import io.meshmq.core.message.Delivery;
 
 /** What a session needs from the network connection currently attached to it. */
@@ -36,6 +37,11 @@ public interface SessionLink {
   /** The connection's MQTT protocol version (3 = 3.1, 4 = 3.1.1, 5 = 5.0), 0 when unknown. For operators. */
   default int protocolVersion() {
     return 0;
+  }
+
+  /** Who the client is, as authentication established it; null when unknown. */
+  default ClientIdentity identity() {
+    return null;
   }
 
   /** The keep-alive in effect for the connection, in seconds (0 = none). For operators. */

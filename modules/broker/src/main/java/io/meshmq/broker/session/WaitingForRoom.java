@@ -50,7 +50,7 @@ final class WaitingForRoom {
         return;
       }
       if (offer == MessageQueue.Offer.QUEUED_DROPPED_OLDEST_QOS0) {
-        stats.droppedQos0ForRoom.increment();
+        stats.droppedQos0ForRoom.add(queue.lastDroppedCount());
       }
       entries.poll();
       e.queued().complete();

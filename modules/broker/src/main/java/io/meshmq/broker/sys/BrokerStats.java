@@ -1,5 +1,7 @@
 package io.meshmq.broker.sys;
 
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Node-wide counters, updated from every event loop without contention, read by $SYS and metrics. */
@@ -41,9 +43,15 @@ public final class BrokerStats {
   public final LongAdder queuedMessages = new LongAdder();
   /** QoS 1/2 messages sent to this node's clients and not yet acknowledged, kept up to date like the queues. */
   public final LongAdder inflightMessages = new LongAdder();
+  /** Time publishers' sockets spent paused by mqtt.max-publish-rate / mqtt.max-publish-bytes-rate, in nanoseconds. */
+  public final LongAdder publishThrottledNanos = new LongAdder();
+  /** Subscriptions removed because a changed ACL no longer allows them. */
+  public final LongAdder subscriptionsRevoked = new LongAdder();
 
   private final LongAdder[] receivedByQos = {new LongAdder(), new LongAdder(), new LongAdder()};
   private final LongAdder[] sentByQos = {new LongAdder(), new LongAdder(), new LongAdder()};
+  private final Map<Limit, LongAdder> limitsReached = adders(Limit.class);
+  private final Map<AuthFailure, LongAdder> authFailures = adders(AuthFailure.class);
 
   /** Messages received from publishers at this QoS (0, 1 or 2); they are also in {@link #messagesReceived}. */
   public LongAdder receivedAtQos(int qos) {
@@ -53,5 +61,31 @@ public final class BrokerStats {
   /** Messages sent to subscribers at this QoS (0, 1 or 2); they are also in {@link #messagesSent}. */
   public LongAdder sentAtQos(int qos) {
     return sentByQos[qos];
+  }
+
+  /** Counts one triggering of {@code limit}. */
+  public void limitReached(Limit limit) {
+    limitsReached.get(limit).increment();
+  }
+
+  public LongAdder limitReachedCounter(Limit limit) {
+    return limitsReached.get(limit);
+  }
+
+  /** Counts one CONNECT refused by authentication. */
+  public void authFailed(AuthFailure reason) {
+    authFailures.get(reason).increment();
+  }
+
+  public LongAdder authFailureCounter(AuthFailure reason) {
+    return authFailures.get(reason);
+  }
+
+  private static <E extends Enum<E>> Map<E, LongAdder> adders(Class<E> type) {
+    Map<E, LongAdder> map = new EnumMap<>(type);
+    for (E e : type.getEnumConstants()) {
+      map.put(e, new LongAdder());
+    }
+    return map;
   }
 }

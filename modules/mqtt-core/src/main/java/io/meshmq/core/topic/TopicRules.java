@@ -65,6 +65,16 @@ public final class TopicRules {
     return maxLevels;
   }
 
+  /** Whether a problem {@link #checkName} or {@link #checkFilter} reported is the configured length limit. */
+  public boolean isTooLong(String problem) {
+    return problem == tooLong;
+  }
+
+  /** Whether a problem {@link #checkName} or {@link #checkFilter} reported is the configured level limit. */
+  public boolean isTooManyLevels(String problem) {
+    return problem == tooManyLevels;
+  }
+
   /** Returns {@code null} if {@code topicName} is a valid topic name under these limits, else the reason. */
   public String checkName(String topicName) {
     if (topicName == null || topicName.isEmpty()) {

@@ -84,6 +84,81 @@ class MessageQueueTest {
     assertThat(q.size()).isZero();
   }
 
+  /** A delivery of {@code size} bytes as the byte bound counts them: the name as topic, the rest payload. */
+  private static Delivery sized(String name, int qos, int size) {
+    return Delivery.of(Message.of(name, new byte[size - name.length()], qos, false), qos, false);
+  }
+
+  @Test
+  void theByteBoundRefusesWhatDoesNotFitAndCountsTopicAndPayload() {
+    MessageQueue q = new MessageQueue(100, 100);
+    assertThat(MessageQueue.sizeOf(sized("a", 1, 40))).isEqualTo(40);
+    assertThat(q.offer(sized("a", 1, 40))).isEqualTo(MessageQueue.Offer.QUEUED);
+    assertThat(q.offer(sized("b", 1, 60))).as("exactly at the bound").isEqualTo(MessageQueue.Offer.QUEUED);
+    assertThat(q.bytes()).isEqualTo(100);
+    assertThat(q.offer(sized("c", 1, 2))).isEqualTo(MessageQueue.Offer.REFUSED_FULL);
+    assertThat(q.lastBoundReached()).isEqualTo(MessageQueue.Bound.BYTES);
+    assertThat(q.poll(0, x -> { }).message().topic()).isEqualTo("a");
+    assertThat(q.bytes()).isEqualTo(60);
+    assertThat(q.offer(sized("c", 1, 40))).isEqualTo(MessageQueue.Offer.QUEUED);
+    assertThat(q.lastBoundReached()).isEqualTo(MessageQueue.Bound.NONE);
+    assertThat(names(q.drain())).containsExactly("b", "c");
+    assertThat(q.bytes()).isZero();
+  }
+
+  @Test
+  void theByteBoundDropsAsManyOldestQos0MessagesAsNeededButOnlyIfThatIsEnough() {
+    MessageQueue q = new MessageQueue(100, 100);
+    q.offer(sized("z1", 0, 20));
+    q.offer(sized("o1", 1, 30));
+    q.offer(sized("z2", 0, 20));
+    q.offer(sized("z3", 0, 20)); // 90 bytes queued, 60 of them QoS 0
+    assertThat(q.offer(sized("big", 1, 71))).as("dropping all QoS 0 (60) is not enough for 71 more")
+        .isEqualTo(MessageQueue.Offer.REFUSED_FULL);
+    assertThat(names(q.snapshot())).as("nothing dropped for a refused message").containsExactly("z1", "o1", "z2", "z3");
+    assertThat(q.offer(sized("n1", 1, 45))).isEqualTo(MessageQueue.Offer.QUEUED_DROPPED_OLDEST_QOS0);
+    assertThat(q.lastDroppedCount()).isEqualTo(2);
+    assertThat(q.lastBoundReached()).isEqualTo(MessageQueue.Bound.BYTES);
+    assertThat(names(q.snapshot())).containsExactly("o1", "z3", "n1");
+    assertThat(q.bytes()).isEqualTo(95);
+  }
+
+  @Test
+  void aMessageLargerThanTheByteBoundIsRefusedEvenIntoAnEmptyQueue() {
+    MessageQueue q = new MessageQueue(10, 50);
+    assertThat(q.offer(sized("huge", 0, 51))).isEqualTo(MessageQueue.Offer.REFUSED_FULL);
+    assertThat(q.isEmpty()).isTrue();
+  }
+
+  @Test
+  void theMessageBoundStillAppliesWithAByteBound() {
+    MessageQueue q = new MessageQueue(2, 1_000);
+    q.offer(sized("a", 0, 10));
+    q.offer(sized("b", 1, 10));
+    assertThat(q.offer(sized("c", 1, 10))).isEqualTo(MessageQueue.Offer.QUEUED_DROPPED_OLDEST_QOS0);
+    assertThat(q.lastBoundReached()).isEqualTo(MessageQueue.Bound.MESSAGES);
+    assertThat(q.lastDroppedCount()).isEqualTo(1);
+    assertThat(q.offer(sized("d", 1, 10))).isEqualTo(MessageQueue.Offer.REFUSED_FULL);
+    assertThat(q.lastBoundReached()).isEqualTo(MessageQueue.Bound.MESSAGES);
+    assertThat(q.bytes()).isEqualTo(20);
+  }
+
+  @Test
+  void theByteBoundDroppingSeveralQos0MessagesKeepsTheSharedDepthCounterExact() {
+    LongAdder depth = new LongAdder();
+    MessageQueue q = new MessageQueue(100, 100, depth);
+    q.offer(sized("z1", 0, 30));
+    q.offer(sized("z2", 0, 30));
+    q.offer(sized("o1", 1, 30));
+    assertThat(q.offer(sized("n1", 1, 60))).isEqualTo(MessageQueue.Offer.QUEUED_DROPPED_OLDEST_QOS0);
+    assertThat(q.lastDroppedCount()).isEqualTo(2);
+    assertThat(depth.sum()).isEqualTo(2);
+    assertThat(q.offer(sized("n2", 1, 20))).isEqualTo(MessageQueue.Offer.REFUSED_FULL);
+    assertThat(depth.sum()).isEqualTo(2);
+    q.drain();
+    assertThat(depth.sum()).isZero();
+  }
+
   @Test
   void twoQueuesKeepTheSharedDepthCounterExactThroughEveryChange() {
     LongAdder depth = new LongAdder();

@@ -1,7 +1,9 @@
 package io.meshmq.server.http;
 
 import io.meshmq.broker.BrokerNode;
+import io.meshmq.broker.sys.AuthFailure;
 import io.meshmq.broker.sys.BrokerStats;
+import io.meshmq.broker.sys.Limit;
 import io.meshmq.cluster.ClusterNode;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -28,6 +30,8 @@ final class BrokerMeters implements AutoCloseable {
   private static final String DROPPED_HELP = "Messages dropped, by reason: queue_full (QoS 1/2: a session queue was full "
       + "and its publishers could not be held back), qos0_for_room (a QoS 0 message without room in a full queue), expired (MQTT 5 expiry passed), too_large "
       + "(above the client's Maximum Packet Size), qos0_unwritable (socket not writable), no_session (session ended)";
+
+  private static final String LIMIT_HELP = limitHelp();
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -63,6 +67,22 @@ final class BrokerMeters implements AutoCloseable {
         s.slowConsumerDisconnects);
     counter("meshmq.protocol.errors", "Connections closed for a protocol error", s.protocolErrors);
     counter("meshmq.publish.denied", "PUBLISH packets the authorizer refused", s.publishDenied);
+    for (Limit limit : Limit.values()) {
+      FunctionCounter.builder("meshmq.limit.reached", s.limitReachedCounter(limit), LongAdder::sum)
+          .description(LIMIT_HELP).tag("limit", limit.label()).register(registry);
+    }
+    FunctionCounter.builder("meshmq.publish.throttled.seconds", s.publishThrottledNanos, a -> a.sum() / 1e9)
+        .description("Time publishers' sockets were not read because of mqtt.max-publish-rate / max-publish-bytes-rate")
+        .register(registry);
+    for (AuthFailure reason : AuthFailure.values()) {
+      FunctionCounter.builder("meshmq.auth.failures", s.authFailureCounter(reason), LongAdder::sum)
+          .description("CONNECTs refused by authentication, by reason: bad_credentials (unknown user, wrong password), "
+              + "blocked (address over auth.failed-login-limit), anonymous (not allowed), not_authorized (other "
+              + "refusals, e.g. a will topic), error (authenticator failed or timed out)")
+          .tag("reason", reason.label()).register(registry);
+    }
+    counter("meshmq.subscriptions.revoked", "Subscriptions removed because a changed ACL no longer allows them",
+        s.subscriptionsRevoked);
     gauge("meshmq.sessions", "Sessions held by this node (online and offline)", node, n -> n.sessions().size());
     gauge("meshmq.subscriptions", "Subscriptions of this node's sessions", node, n -> n.subscriptions().size());
     gauge("meshmq.subscription.filters", "Distinct filters this node's sessions subscribe to (its own routes)", node,
@@ -103,6 +123,14 @@ final class BrokerMeters implements AutoCloseable {
   public void close() {
     gc.close();
     registry.close();
+  }
+
+  private static String limitHelp() {
+    StringBuilder help = new StringBuilder("Times a configured limit was reached, by limit:");
+    for (Limit limit : Limit.values()) {
+      help.append(' ').append(limit.label()).append(" (").append(limit.meaning()).append(')');
+    }
+    return help.toString();
   }
 
   private void counter(String name, String description, LongAdder adder) {

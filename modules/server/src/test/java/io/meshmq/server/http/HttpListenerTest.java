@@ -7,6 +7,8 @@ import static io.meshmq.server.http.Http.sum;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.meshmq.broker.sys.AuthFailure;
+import io.meshmq.broker.sys.Limit;
 import io.meshmq.server.Launcher;
 import io.meshmq.server.RunningServer;
 import io.meshmq.server.config.SettingsCatalogs;
@@ -103,6 +105,33 @@ class HttpListenerTest {
     assertThat(body.getJsonArray("failed")).isEmpty();
 
     assertThat(http.get("/nothing-here").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void everyLimitAndAuthFailureReasonIsExportedAndALimitReachedMovesItsCounter() throws Exception {
+    String before = http.get("/metrics").body();
+    for (Limit limit : Limit.values()) {
+      assertThat(sample(before, "meshmq_limit_reached_total", "limit=\"" + limit.label() + "\"")).as(limit.label()).isPresent();
+    }
+    for (AuthFailure reason : AuthFailure.values()) {
+      assertThat(sample(before, "meshmq_auth_failures_total", "reason=\"" + reason.label() + "\"")).as(reason.label()).isPresent();
+    }
+    assertThat(sample(before, "meshmq_publish_throttled_seconds_total", "")).isPresent();
+    assertThat(sample(before, "meshmq_subscriptions_revoked_total", "")).isPresent();
+    double levelsBefore = sample(before, "meshmq_limit_reached_total", "limit=\"topic_levels\"").orElseThrow();
+
+    // A filter of 129 levels is over the default mqtt.max-topic-levels (128): refused, and counted.
+    MqttClient c = connect("metrics-levels", null);
+    String tooDeep = String.join("/", java.util.Collections.nCopies(129, "l"));
+    int granted;
+    try {
+      granted = c.subscribeWithResponse(tooDeep, 1).getGrantedQos()[0];
+    } catch (org.eclipse.paho.client.mqttv3.MqttException e) {
+      granted = e.getReasonCode();
+    }
+    assertThat(granted).isEqualTo(0x80);
+    assertThat(sample(http.get("/metrics").body(), "meshmq_limit_reached_total", "limit=\"topic_levels\"").orElseThrow())
+        .isEqualTo(levelsBefore + 1);
   }
 
   @Test
