@@ -23,6 +23,9 @@ import java.util.List;
  * <pre>java -jar load-tests/harness/target/harness.jar PORT BROKER_PID CONNECTIONS [SOURCE_ADDRESSES] [IDLE_SECONDS] [LABEL] [KEEP_ALIVE]</pre>
  * KEEP_ALIVE is the MQTT keep-alive the clients announce (default 60, as real devices do; the idle period
  * must then stay under 90 s, since the clients send no PINGREQ).
+ * With {@code HISTOGRAM=1} in the environment it also prints (to stderr) the classes whose live heap grew by
+ * at least 8 bytes per connection; with {@code NMT=1} the broker's Native Memory Tracking difference (the broker
+ * must run with {@code -XX:NativeMemoryTracking=summary}).
  * Bounded: it stops by itself after the idle period, and fails if connecting takes longer than 5 minutes.
  */
 public final class IdleConnections {
@@ -56,13 +59,25 @@ public final class IdleConnections {
     Thread.sleep(2_000);
 
     boolean jvm = broker.isJvm();
+    boolean histogram = jvm && "1".equals(System.getenv("HISTOGRAM"));
+    boolean nmt = jvm && "1".equals(System.getenv("NMT"));
+    ClassHistogram classesBefore = histogram ? broker.classHistogram() : null;
     long heapBefore = jvm ? broker.heapUsedAfterGcKib() : 0;
     long rssBefore = broker.rssKib();
+    if (nmt) {
+      broker.nativeMemoryBaseline();
+    }
     long start = System.nanoTime();
     List<SocketChannel> channels = connectAll(port, n, sources, keepAlive);
     double connectSeconds = (System.nanoTime() - start) / 1e9;
     long heapAfter = jvm ? broker.heapUsedAfterGcKib() : 0;
     long rssAfter = broker.rssKib();
+    if (nmt) {
+      System.err.println(broker.nativeMemoryDiff());
+    }
+    if (histogram) {
+      System.err.println(broker.classHistogram().perConnectionGrowthSince(classesBefore, n, 8));
+    }
     long cpuBefore = broker.cpuTicks();
     Thread.sleep(idleSeconds * 1000L);
     long cpuTicks = broker.cpuTicks() - cpuBefore;

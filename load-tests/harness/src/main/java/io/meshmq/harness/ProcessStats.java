@@ -49,6 +49,21 @@ final class ProcessStats {
     return Long.parseLong(m.group(1));
   }
 
+  /** Live objects per class (the histogram runs a full GC first). */
+  ClassHistogram classHistogram() throws IOException, InterruptedException {
+    return ClassHistogram.parse(run("jcmd", String.valueOf(pid), "GC.class_histogram"));
+  }
+
+  /** Sets the Native Memory Tracking baseline (the JVM must run with -XX:NativeMemoryTracking=summary). */
+  void nativeMemoryBaseline() throws IOException, InterruptedException {
+    run("jcmd", String.valueOf(pid), "VM.native_memory", "baseline");
+  }
+
+  /** Native Memory Tracking summary, as a difference from the baseline. */
+  String nativeMemoryDiff() throws IOException, InterruptedException {
+    return run("jcmd", String.valueOf(pid), "VM.native_memory", "summary.diff");
+  }
+
   private static String run(String... cmd) throws IOException, InterruptedException {
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());

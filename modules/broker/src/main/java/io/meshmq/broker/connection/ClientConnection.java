@@ -12,7 +12,11 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.vertx.core.Context;
 import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.mqtt.MqttAuth;
 import io.vertx.mqtt.MqttEndpoint;
+import io.vertx.mqtt.messages.MqttPublishMessage;
+import io.vertx.mqtt.messages.MqttSubscribeMessage;
+import io.vertx.mqtt.messages.MqttUnsubscribeMessage;
 import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,16 +40,18 @@ public final class ClientConnection implements SessionLink {
 
   // Set by the connect flow.
   String clientId;
-  ClientIdentity identity;
   Session session;
   WillMessage will;
   int keepAliveSeconds;
   int clientMaxPacketSize = Integer.MAX_VALUE;
-  final TopicAliases aliases;
-  final OutboundPublisher publisher;
-  final InboundPublishFlow inbound;
   final SlowConsumerGuard outbound;
-  private final SubscribeFlow subscribeFlow;
+  // Created on first use (an idle connection never needs them): 32 + 16 + 48 + 16 bytes, and 88 for the
+  // identity with its address string (set by the connect flow when a client certificate names the user).
+  ClientIdentity identity;
+  private TopicAliases aliases;
+  private OutboundPublisher publisher;
+  private InboundPublishFlow inbound;
+  private SubscribeFlow subscribeFlow;
 
   private long lastSeenMillis = System.currentTimeMillis();
   private boolean accepted;
@@ -64,10 +70,6 @@ public final class ClientConnection implements SessionLink {
     this.context = context;
     this.protocolVersion = endpoint.protocolVersion();
     this.monitor = monitor;
-    this.aliases = new TopicAliases();
-    this.publisher = new OutboundPublisher(this);
-    this.inbound = new InboundPublishFlow(this);
-    this.subscribeFlow = new SubscribeFlow(this);
     this.outbound = new SlowConsumerGuard(this);
   }
 
@@ -88,72 +90,100 @@ public final class ClientConnection implements SessionLink {
     endpoint.publishAutoAck(false);
     endpoint.subscriptionAutoAck(false);
     endpoint.autoKeepAlive(true);
-    // Packets of a connection whose session was just taken over by a newer one are ignored: the session
-    // (and its state) belongs to the newer connection, and this socket is being closed.
-    endpoint.publishHandler(m -> {
-      seen();
-      if (ownsSession()) {
-        inbound.onPublish(m);
-      }
-    });
-    endpoint.publishReleaseMessageHandler(m -> {
-      seen();
-      if (ownsSession()) {
-        inbound.onPubrel(m.messageId());
-      }
-    });
-    // Acknowledgements are for the session, whichever connection carries them.
-    endpoint.publishAcknowledgeMessageHandler(m -> {
-      seen();
-      onSession(s -> {
-        if (!s.onPuback(m.messageId())) {
-          log.debug("Client {}: PUBACK for unknown packet id {} ignored", clientId, m.messageId());
-        }
-      });
-    });
-    endpoint.publishReceivedMessageHandler(m -> {
-      seen();
-      onSession(s -> {
-        if (!s.onPubrec(m.messageId(), m.code().value() & 0xFF)) {
-          log.debug("Client {}: PUBREC for unknown packet id {}", clientId, m.messageId());
-        }
-      });
-    });
-    endpoint.publishCompletionMessageHandler(m -> {
-      seen();
-      onSession(s -> {
-        if (!s.onPubcomp(m.messageId())) {
-          log.debug("Client {}: PUBCOMP for unknown packet id {} ignored", clientId, m.messageId());
-        }
-      });
-    });
-    endpoint.subscribeHandler(m -> {
-      seen();
-      if (ownsSession()) {
-        subscribeFlow.onSubscribe(m);
-      }
-    });
-    endpoint.unsubscribeHandler(m -> {
-      seen();
-      if (ownsSession()) {
-        subscribeFlow.onUnsubscribe(m);
-      }
-    });
-    endpoint.pingHandler(v -> seen());
-    endpoint.disconnectMessageHandler(m -> {
-      seen();
-      onDisconnectPacket(m.code(), m.properties());
-    });
-    endpoint.authenticationExchangeHandler(m -> {
-      // The broker never offers enhanced authentication, so an AUTH packet is a protocol error (MQTT-4.12.0-1).
-      node.stats().protocolErrors.increment();
-      log.info("Client {} ({}): AUTH without an agreed authentication method, disconnecting", clientId, remoteAddress());
-      disconnect(MqttDisconnectReasonCode.PROTOCOL_ERROR);
-    });
-    endpoint.exceptionHandler(this::onException);
+    PacketDispatch packets = new PacketDispatch(this);
+    endpoint.publishHandler(packets.as());
+    endpoint.publishReleaseMessageHandler(packets.as());
+    endpoint.publishAcknowledgeMessageHandler(packets.as());
+    endpoint.publishReceivedMessageHandler(packets.as());
+    endpoint.publishCompletionMessageHandler(packets.as());
+    endpoint.subscribeHandler(packets.as());
+    endpoint.unsubscribeHandler(packets.as());
+    endpoint.pingHandler(packets.as());
+    endpoint.disconnectMessageHandler(packets.as());
+    endpoint.authenticationExchangeHandler(packets.as());
+    endpoint.exceptionHandler(packets.as());
     // vertx-mqtt calls disconnectHandler only for a DISCONNECT packet, never when the broker closes the
-    // socket; the close handler runs in every case, so wills and session hand-off hang off it.
+    // socket; the close handler runs in every case, so wills and session hand-off hang off it. (Its own
+    // object: it gets null like the ping handler.)
     endpoint.closeHandler(v -> onClosed());
+  }
+
+  // ---------------------------------------------------------------- packets, from PacketDispatch
+
+  // Packets of a connection whose session was just taken over by a newer one are ignored: the session
+  // (and its state) belongs to the newer connection, and this socket is being closed.
+
+  void onPublish(MqttPublishMessage m) {
+    seen();
+    if (ownsSession()) {
+      inbound().onPublish(m);
+    }
+  }
+
+  void onPubrel(int packetId) {
+    seen();
+    if (ownsSession()) {
+      inbound().onPubrel(packetId);
+    }
+  }
+
+  void onSubscribe(MqttSubscribeMessage m) {
+    seen();
+    if (ownsSession()) {
+      subscribeFlow().onSubscribe(m);
+    }
+  }
+
+  void onUnsubscribe(MqttUnsubscribeMessage m) {
+    seen();
+    if (ownsSession()) {
+      subscribeFlow().onUnsubscribe(m);
+    }
+  }
+
+  // Acknowledgements are for the session, whichever connection carries them.
+
+  void onPuback(int packetId) {
+    seen();
+    onSession(s -> {
+      if (!s.onPuback(packetId)) {
+        log.debug("Client {}: PUBACK for unknown packet id {} ignored", clientId, packetId);
+      }
+    });
+  }
+
+  void onPubrec(int packetId, int reasonCode) {
+    seen();
+    onSession(s -> {
+      if (!s.onPubrec(packetId, reasonCode)) {
+        log.debug("Client {}: PUBREC for unknown packet id {}", clientId, packetId);
+      }
+    });
+  }
+
+  void onPubcomp(int packetId) {
+    seen();
+    onSession(s -> {
+      if (!s.onPubcomp(packetId)) {
+        log.debug("Client {}: PUBCOMP for unknown packet id {} ignored", clientId, packetId);
+      }
+    });
+  }
+
+  void onPing() {
+    seen();
+  }
+
+  void onDisconnect(MqttDisconnectReasonCode code, MqttProperties props) {
+    seen();
+    onDisconnectPacket(code, props);
+  }
+
+  void onAuth() {
+    // The broker never offers enhanced authentication, so an AUTH packet is a protocol error (MQTT-4.12.0-1).
+    node.stats().protocolErrors.increment();
+    log.info("Client {} ({}): AUTH without an agreed authentication method, disconnecting", clientId, remoteAddress());
+    disconnect(MqttDisconnectReasonCode.PROTOCOL_ERROR);
   }
 
   /** True while this connection is the one attached to its session (checked on the session's context). */
@@ -203,7 +233,7 @@ public final class ClientConnection implements SessionLink {
    * towards the client.
    */
   void resumeReading() {
-    if (!closed && !inbound.readingPaused() && !outbound.holdsReading()) {
+    if (!closed && (inbound == null || !inbound.readingPaused()) && !outbound.holdsReading()) {
       socket.resume();
     }
   }
@@ -219,7 +249,7 @@ public final class ClientConnection implements SessionLink {
     disconnectedCleanly = code != MqttDisconnectReasonCode.WITH_WILL_MESSAGE;
   }
 
-  private void onException(Throwable t) {
+  void onException(Throwable t) {
     Throwable cause = t instanceof DecoderException && t.getCause() != null ? t.getCause() : t;
     if (cause instanceof TooLongFrameException) {
       node.stats().limitReached(Limit.MAX_PACKET_SIZE);
@@ -365,7 +395,7 @@ public final class ClientConnection implements SessionLink {
     if (closed) {
       return true;
     }
-    return publisher.send(delivery, packetId, dup);
+    return publisher().send(delivery, packetId, dup);
   }
 
   @Override
@@ -399,6 +429,47 @@ public final class ClientConnection implements SessionLink {
       log.info("Client {} ({}): session taken over by a new connection", clientId, remoteAddress());
       disconnect(MqttDisconnectReasonCode.SESSION_TAKEN_OVER);
     });
+  }
+
+  // ---------------------------------------------------------------- per-connection parts made on first use
+
+  /** Who the client is, for the authorizer; built on the first publish, subscribe or will check. */
+  ClientIdentity identity() {
+    if (identity == null) {
+      MqttAuth auth = endpoint.auth();
+      // (With a client certificate as username the connect flow has set it already.)
+      identity = new ClientIdentity(clientId, auth == null ? null : auth.getUsername(), remoteAddress(), protocolVersion,
+          false);
+    }
+    return identity;
+  }
+
+  TopicAliases aliases() {
+    if (aliases == null) {
+      aliases = new TopicAliases();
+    }
+    return aliases;
+  }
+
+  private OutboundPublisher publisher() {
+    if (publisher == null) {
+      publisher = new OutboundPublisher(this);
+    }
+    return publisher;
+  }
+
+  private InboundPublishFlow inbound() {
+    if (inbound == null) {
+      inbound = new InboundPublishFlow(this);
+    }
+    return inbound;
+  }
+
+  private SubscribeFlow subscribeFlow() {
+    if (subscribeFlow == null) {
+      subscribeFlow = new SubscribeFlow(this);
+    }
+    return subscribeFlow;
   }
 
   String remoteAddress() {

@@ -171,7 +171,10 @@ final class ConnectFlow {
             + " has no " + Setting.externalName(origin.certAsUsername()) + " to use as username"));
       }
     }
-    c.identity = new ClientIdentity(c.clientId, username, c.remoteAddress(), version, certificate != null);
+    if (certificate != null) {
+      // Built now, while the certificate is at hand; without one it is built on first use (ClientConnection.identity).
+      c.identity = new ClientIdentity(c.clientId, username, c.remoteAddress(), version, true);
+    }
     ClientTransport transport = new ClientTransport(origin.listener(), origin.loopbackListener(), certificate != null);
     Future<AuthResult> f;
     try {
@@ -190,7 +193,7 @@ final class ConnectFlow {
       return Future.succeededFuture(r);
     }
     String topic = c.will.topic();
-    return c.node.authorizer().canPublish(c.identity, topic).otherwise(false)
+    return c.node.authorizer().canPublish(c.identity(), topic).otherwise(false)
         .map(ok -> Boolean.TRUE.equals(ok) ? r : AuthResult.notAuthorized("will topic '" + topic + "' not authorized"));
   }
 
@@ -234,7 +237,7 @@ final class ConnectFlow {
       c.clientMaxPacketSize = (int) Math.min(Integer.MAX_VALUE,
           Mqtt5.unsignedIntProperty(props, MAXIMUM_PACKET_SIZE, Integer.MAX_VALUE));
       int clientAliasMax = Mqtt5.intProperty(props, MqttPropertyType.TOPIC_ALIAS_MAXIMUM, 0);
-      c.aliases.configure(settings.get(TOPIC_ALIAS_MAXIMUM), Math.min(clientAliasMax, settings.get(MAX_OUTBOUND_TOPIC_ALIASES)));
+      c.aliases().configure(settings.get(TOPIC_ALIAS_MAXIMUM), Math.min(clientAliasMax, settings.get(MAX_OUTBOUND_TOPIC_ALIASES)));
     } else {
       // MQTT 3.1.1 has no expiry: a persistent session lives until the broker's maximum.
       sessionExpirySeconds = c.endpoint.isCleanSession() ? 0 : maxExpiry;

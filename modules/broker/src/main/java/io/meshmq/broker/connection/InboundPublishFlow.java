@@ -68,11 +68,11 @@ final class InboundPublishFlow {
     MqttProperties props = msg.properties();
     String topic = msg.topicName();
     if (v5 && Mqtt5.has(props, TOPIC_ALIAS)) {
-      topic = c.aliases.resolveInbound(topic, Mqtt5.intProperty(props, TOPIC_ALIAS, 0));
+      topic = c.aliases().resolveInbound(topic, Mqtt5.intProperty(props, TOPIC_ALIAS, 0));
       if (topic == null) {
-        violation(c.aliases.problem() == TopicAliases.Problem.ALIAS_OUT_OF_RANGE
+        violation(c.aliases().problem() == TopicAliases.Problem.ALIAS_OUT_OF_RANGE
             ? MqttDisconnectReasonCode.TOPIC_ALIAS_INVALID : MqttDisconnectReasonCode.PROTOCOL_ERROR,
-            "topic alias " + c.aliases.problem());
+            "topic alias " + c.aliases().problem());
         return;
       }
     }
@@ -109,7 +109,7 @@ final class InboundPublishFlow {
     Message message = new Message(topic, payload, qos, msg.isRetain(),
         v5 ? Mqtt5.publishProperties(props) : null, c.clientId, expiresAt(v5, props));
     String finalTopic = topic;
-    c.node.authorizer().canPublish(c.identity, topic).onComplete(ar -> {
+    c.node.authorizer().canPublish(c.identity(), topic).onComplete(ar -> {
       if (ar.failed() || !Boolean.TRUE.equals(ar.result())) {
         denied(qos, packetId, ack, finalTopic);
         return;

@@ -52,13 +52,13 @@ final class OutboundPublisher {
     int payloadLength = m.payload().length;
     int alias = 0;
     int size;
-    int known = v5 ? c.aliases.knownOutbound(topic) : 0;
+    int known = v5 ? c.aliases().knownOutbound(topic) : 0;
     if (known > 0 && fits(size = Mqtt5.publishPacketSize("", payloadLength, d.qos(), propsLength + Mqtt5.TOPIC_ALIAS_PROPERTY_LENGTH, true))) {
       alias = known;
       topic = "";
-    } else if (v5 && c.aliases.canAssignOutbound()
+    } else if (v5 && c.aliases().canAssignOutbound()
         && fits(size = Mqtt5.publishPacketSize(topic, payloadLength, d.qos(), propsLength + Mqtt5.TOPIC_ALIAS_PROPERTY_LENGTH, true))) {
-      alias = c.aliases.assignOutbound(topic);
+      alias = c.aliases().assignOutbound(topic);
     } else {
       size = Mqtt5.publishPacketSize(topic, payloadLength, d.qos(), propsLength, v5);
       if (!fits(size)) {

@@ -60,7 +60,7 @@ final class SubscribeFlow {
       }
       codes.add(refusal);
       permissions.add(refusal != null ? Future.succeededFuture(false)
-          : c.node.authorizer().canSubscribe(c.identity, filter).otherwise(false));
+          : c.node.authorizer().canSubscribe(c.identity(), filter).otherwise(false));
     }
     Future.join(permissions).onComplete(ignored -> {
       Session session = c.session;

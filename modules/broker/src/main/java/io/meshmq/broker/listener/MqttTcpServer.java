@@ -6,7 +6,6 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.mqtt.MqttDecoder;
-import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -76,13 +75,12 @@ final class MqttTcpServer {
 
   private void wire(NetSocketInternal socket, Handler<MqttEndpoint> endpointHandler) {
     ChannelPipeline pipeline = socket.channelHandlerContext().pipeline();
-    pipeline.addBefore("handler", "mqttEncoder", MqttEncoder.INSTANCE);
-    pipeline.addBefore("handler", "frameGuard", new FrameGuard());
+    pipeline.addBefore("handler", "frameGuard", new FrameGuard()); // also the encoder
     pipeline.addBefore("handler", "mqttDecoder", new MqttDecoder(maxBytesInMessage, options.getMaxClientIdLength()));
     pipeline.addBefore("handler", CONNECT_IDLE, new IdleStateHandler(options.timeoutOnConnect(), 0, 0));
     pipeline.addBefore("handler", CONNECT_TIMEOUT, new ConnectTimeout());
     if (spec.webSocket()) {
-      WebSocketTransport.install(pipeline, "mqttEncoder", spec.webSocketPath(), maxBytesInMessage + MAX_FIXED_HEADER,
+      WebSocketTransport.install(pipeline, "frameGuard", spec.webSocketPath(), maxBytesInMessage + MAX_FIXED_HEADER,
           options.timeoutOnConnect() * 1000L);
     }
     origin.attachTo(socket.channelHandlerContext().channel());
