@@ -53,6 +53,8 @@ public final class ClientConnection implements SessionLink {
   private InboundPublishFlow inbound;
   private SubscribeFlow subscribeFlow;
 
+  /** Where the loop's {@link ConnectionMonitor} keeps this connection, -1 when it does not. */
+  int monitorSlot = -1;
   private long lastSeenMillis = System.currentTimeMillis();
   private boolean accepted;
   /** Holds a place in the node's connection limit (see ConnectionAdmission) until closed. */

@@ -2,9 +2,11 @@ package io.meshmq.broker.listener;
 
 import io.meshmq.broker.config.BrokerSettings.CertificateUsername;
 import io.meshmq.broker.connection.ConnectionOrigin;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -35,6 +37,11 @@ final class MqttTcpServer {
   private static final String CONNECT_TIMEOUT = "timeoutOnConnect";
   /** Type byte and a remaining length of up to four bytes: a frame holding the largest packet is this much longer. */
   private static final int MAX_FIXED_HEADER = 5;
+  /**
+   * Netty gives every channel an allocator instance of its own (32 bytes) whose only state is its
+   * configuration; one shared instance with the same defaults does the same (each channel keeps its own handle).
+   */
+  private static final RecvByteBufAllocator READ_BUFFERS = new AdaptiveRecvByteBufAllocator();
 
   private final NetServer server;
   private final MqttServerOptions options;
@@ -75,6 +82,8 @@ final class MqttTcpServer {
 
   private void wire(NetSocketInternal socket, Handler<MqttEndpoint> endpointHandler) {
     ChannelPipeline pipeline = socket.channelHandlerContext().pipeline();
+    // Before the first read, which is when the channel makes its handle from the allocator.
+    pipeline.channel().config().setRecvByteBufAllocator(READ_BUFFERS);
     pipeline.addBefore("handler", "frameGuard", new FrameGuard()); // also the encoder
     pipeline.addBefore("handler", "mqttDecoder", new MqttDecoder(maxBytesInMessage, options.getMaxClientIdLength()));
     pipeline.addBefore("handler", CONNECT_IDLE, new IdleStateHandler(options.timeoutOnConnect(), 0, 0));
