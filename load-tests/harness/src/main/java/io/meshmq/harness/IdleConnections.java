@@ -18,14 +18,18 @@ import java.util.List;
  *
  * <p>{@code memory_per_connection_bytes} is RSS plus live heap growth per connection: run a JVM broker with a
  * fixed, pre-touched heap ({@code -Xms = -Xmx, -XX:+AlwaysPreTouch}), whose RSS then does not see the heap grow,
- * so the sum counts each byte once. For a process without a Java heap it is the RSS growth.
+ * so the sum counts each byte once. For a process without a Java heap it is the RSS growth. The
+ * {@code …_idle_…} figures are read again at the end of the idle period, once a JVM broker's JIT compiler is
+ * done with the connection storm (right after it, RSS still holds the compiler's freed working memory).
  *
  * <pre>java -jar load-tests/harness/target/harness.jar PORT BROKER_PID CONNECTIONS [SOURCE_ADDRESSES] [IDLE_SECONDS] [LABEL] [KEEP_ALIVE]</pre>
  * KEEP_ALIVE is the MQTT keep-alive the clients announce (default 60, as real devices do; the idle period
  * must then stay under 90 s, since the clients send no PINGREQ).
  * With {@code HISTOGRAM=1} in the environment it also prints (to stderr) the classes whose live heap grew by
  * at least 8 bytes per connection; with {@code NMT=1} the broker's Native Memory Tracking difference (the broker
- * must run with {@code -XX:NativeMemoryTracking=summary}).
+ * must run with {@code -XX:NativeMemoryTracking=summary}); with {@code SMAPS=1} the memory mappings whose
+ * resident size changed (/proc/PID/smaps). Before each RSS reading the broker's free native-heap memory is
+ * returned to the OS when it is a JVM ({@code jcmd System.trim_native_heap}; {@code TRIM=0} skips it).
  * Bounded: it stops by itself after the idle period, and fails if connecting takes longer than 5 minutes.
  */
 public final class IdleConnections {
@@ -53,26 +57,41 @@ public final class IdleConnections {
     // Warm-up: the first connections load classes and get the connection path JIT-compiled (several MB of
     // metaspace and code cache, measured with -XX:NativeMemoryTracking), which is no per-connection cost.
     String warmUpSetting = System.getenv("WARM_UP");
-    int warmUp = warmUpSetting != null ? Integer.parseInt(warmUpSetting) : Math.min(2_000, Math.max(100, n / 5));
+    int warmUp = warmUpSetting != null && !warmUpSetting.isBlank() ? Integer.parseInt(warmUpSetting)
+        : Math.min(2_000, Math.max(100, n / 5));
     for (SocketChannel ch : connectAll(port, warmUp, sources, keepAlive)) {
       ch.close();
     }
-    Thread.sleep(2_000);
+    // Settle: the JIT compiler's freed arenas go back to the C heap only after a few seconds (HotSpot's chunk
+    // pool is cleaned every 5 s), and only then can the trim below return them to the OS.
+    Thread.sleep(12_000);
 
     boolean jvm = broker.isJvm();
     boolean histogram = jvm && "1".equals(System.getenv("HISTOGRAM"));
     boolean nmt = jvm && "1".equals(System.getenv("NMT"));
+    boolean smaps = "1".equals(System.getenv("SMAPS"));
+    boolean trim = jvm && !"0".equals(System.getenv("TRIM"));
     ClassHistogram classesBefore = histogram ? broker.classHistogram() : null;
     long heapBefore = jvm ? broker.heapUsedAfterGcKib() : 0;
+    if (trim) {
+      broker.trimNativeHeap();
+    }
     long rssBefore = broker.rssKib();
     if (nmt) {
       broker.nativeMemoryBaseline();
     }
+    java.util.Map<String, Long> mappingsBefore = smaps ? broker.residentByMapping() : null;
     long start = System.nanoTime();
     List<SocketChannel> channels = connectAll(port, n, sources, keepAlive);
     double connectSeconds = (System.nanoTime() - start) / 1e9;
     long heapAfter = jvm ? broker.heapUsedAfterGcKib() : 0;
+    if (trim) {
+      broker.trimNativeHeap();
+    }
     long rssAfter = broker.rssKib();
+    if (smaps) {
+      System.err.println(ProcessStats.residentGrowth(mappingsBefore, broker.residentByMapping(), 64));
+    }
     if (nmt) {
       System.err.println(broker.nativeMemoryDiff());
     }
@@ -82,6 +101,12 @@ public final class IdleConnections {
     long cpuBefore = broker.cpuTicks();
     Thread.sleep(idleSeconds * 1000L);
     long cpuTicks = broker.cpuTicks() - cpuBefore;
+    // Again at the end of the idle period, when the JIT compiler is done with the connection storm.
+    long heapIdle = jvm ? broker.heapUsedAfterGcKib() : 0;
+    if (trim) {
+      broker.trimNativeHeap();
+    }
+    long rssIdle = broker.rssKib();
     int stillOpen = 0;
     for (SocketChannel ch : channels) {
       if (ch.isOpen() && ch.isConnected()) {
@@ -94,12 +119,16 @@ public final class IdleConnections {
             + "\"rss_before_kib\":%d,\"rss_after_kib\":%d,\"rss_per_connection_bytes\":%.0f,"
             + "\"heap_before_kib\":%d,\"heap_after_kib\":%d,\"heap_per_connection_bytes\":%.0f,"
             + "\"memory_per_connection_bytes\":%.0f,\"jvm\":%b,"
-            + "\"idle_seconds\":%d,\"idle_cpu_percent_of_one_core\":%.2f}%n",
+            + "\"idle_seconds\":%d,\"idle_cpu_percent_of_one_core\":%.2f,"
+            + "\"rss_idle_kib\":%d,\"rss_idle_per_connection_bytes\":%.0f,\"heap_idle_per_connection_bytes\":%.0f,"
+            + "\"memory_idle_per_connection_bytes\":%.0f}%n",
         label, keepAlive, n, stillOpen, connectSeconds, n / connectSeconds,
         rssBefore, rssAfter, (rssAfter - rssBefore) * 1024.0 / n,
         heapBefore, heapAfter, (heapAfter - heapBefore) * 1024.0 / n,
         (rssAfter - rssBefore + heapAfter - heapBefore) * 1024.0 / n, jvm,
-        idleSeconds, cpuTicks / (double) idleSeconds);
+        idleSeconds, cpuTicks / (double) idleSeconds,
+        rssIdle, (rssIdle - rssBefore) * 1024.0 / n, (heapIdle - heapBefore) * 1024.0 / n,
+        (rssIdle - rssBefore + heapIdle - heapBefore) * 1024.0 / n);
   }
 
   private static List<SocketChannel> connectAll(int port, int n, int sources, int keepAlive) throws IOException {
