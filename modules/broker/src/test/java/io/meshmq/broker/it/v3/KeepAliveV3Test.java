@@ -2,6 +2,8 @@ package io.meshmq.broker.it.v3;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +25,33 @@ class KeepAliveV3Test extends V3TestSupport {
     assertThat(elapsedMillis).isBetween(1000L, 4000L);
     awaitNoSession("silent");
     assertThat(broker.broker().node().stats().clientsConnected.sum()).isZero();
+  }
+
+  @Test
+  void sweepStillReachesConnectionsMovedIntoTheGapOfOnesThatLeft() throws Exception {
+    // Each event loop keeps its connections in a list and fills the gap a leaving connection makes with its
+    // last one: those moved connections must still be timed out, and the gaps must not close anyone else.
+    startBroker();
+    List<RawClient> silent = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      RawClient r = raw();
+      r.connectAccepted("sweep-" + i, true, 1, null);
+      silent.add(r);
+    }
+    RawClient forever = raw();
+    forever.connectAccepted("sweep-forever", true, 0, null);
+    // Leave from the front, the middle and the end of the loops' lists (both loops get some of them).
+    for (int i : new int[] {0, 3, 4, 7}) {
+      silent.get(i).disconnect();
+      assertThat(silent.get(i).awaitClosed(2000)).isTrue();
+    }
+    for (int i : new int[] {1, 2, 5, 6}) {
+      assertThat(silent.get(i).awaitClosed(4000)).as("sweep-" + i + " timed out").isTrue();
+      awaitNoSession("sweep-" + i);
+    }
+    forever.pingreq();
+    assertThat(forever.next().type()).isEqualTo(Packet.PINGRESP);
+    assertThat(broker.broker().node().stats().clientsConnected.sum()).isEqualTo(1);
   }
 
   @Test
