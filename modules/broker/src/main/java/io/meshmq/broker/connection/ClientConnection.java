@@ -116,28 +116,24 @@ public final class ClientConnection implements SessionLink {
   // (and its state) belongs to the newer connection, and this socket is being closed.
 
   void onPublish(MqttPublishMessage m) {
-    seen();
     if (ownsSession()) {
       inbound().onPublish(m);
     }
   }
 
   void onPubrel(int packetId) {
-    seen();
     if (ownsSession()) {
       inbound().onPubrel(packetId);
     }
   }
 
   void onSubscribe(MqttSubscribeMessage m) {
-    seen();
     if (ownsSession()) {
       subscribeFlow().onSubscribe(m);
     }
   }
 
   void onUnsubscribe(MqttUnsubscribeMessage m) {
-    seen();
     if (ownsSession()) {
       subscribeFlow().onUnsubscribe(m);
     }
@@ -146,38 +142,26 @@ public final class ClientConnection implements SessionLink {
   // Acknowledgements are for the session, whichever connection carries them.
 
   void onPuback(int packetId) {
-    seen();
-    onSession(s -> {
-      if (!s.onPuback(packetId)) {
-        log.debug("Client {}: PUBACK for unknown packet id {} ignored", clientId, packetId);
-      }
-    });
+    onAck("PUBACK", packetId, s -> s.onPuback(packetId));
   }
 
   void onPubrec(int packetId, int reasonCode) {
-    seen();
-    onSession(s -> {
-      if (!s.onPubrec(packetId, reasonCode)) {
-        log.debug("Client {}: PUBREC for unknown packet id {}", clientId, packetId);
-      }
-    });
+    onAck("PUBREC", packetId, s -> s.onPubrec(packetId, reasonCode));
   }
 
   void onPubcomp(int packetId) {
-    seen();
+    onAck("PUBCOMP", packetId, s -> s.onPubcomp(packetId));
+  }
+
+  private void onAck(String kind, int packetId, java.util.function.Predicate<Session> known) {
     onSession(s -> {
-      if (!s.onPubcomp(packetId)) {
-        log.debug("Client {}: PUBCOMP for unknown packet id {} ignored", clientId, packetId);
+      if (!known.test(s)) {
+        log.debug("Client {}: {} for unknown packet id {} ignored", clientId, kind, packetId);
       }
     });
   }
 
-  void onPing() {
-    seen();
-  }
-
   void onDisconnect(MqttDisconnectReasonCode code, MqttProperties props) {
-    seen();
     onDisconnectPacket(code, props);
   }
 
@@ -363,7 +347,8 @@ public final class ClientConnection implements SessionLink {
 
   // ---------------------------------------------------------------- keep-alive
 
-  private void seen() {
+  /** A packet arrived (PacketDispatch calls this for every one but AUTH): the keep-alive starts again. */
+  void seen() {
     lastSeenMillis = System.currentTimeMillis();
   }
 

@@ -14,7 +14,8 @@ import io.vertx.mqtt.messages.MqttUnsubscribeMessage;
 /**
  * The one handler a connection registers for every vertx-mqtt packet callback, passing each packet to its
  * {@link ClientConnection} by type. One object instead of a lambda per packet kind: 16 bytes per connection
- * instead of 176, which idle connections pay for nothing. vertx-mqtt calls the ping handler with null.
+ * instead of 176, which idle connections pay for nothing. vertx-mqtt calls the ping handler with null (and the
+ * close handler too, which is therefore a handler of its own).
  */
 final class PacketDispatch implements Handler<Object> {
 
@@ -32,6 +33,18 @@ final class PacketDispatch implements Handler<Object> {
 
   @Override
   public void handle(Object packet) {
+    if (packet instanceof Throwable t) {
+      c.onException(t);
+      return;
+    }
+    if (packet instanceof MqttAuthenticationExchangeMessage) {
+      c.onAuth();
+      return;
+    }
+    c.seen(); // every other callback is a packet, and any packet counts for the keep-alive
+    if (packet == null) {
+      return; // PINGREQ: vertx-mqtt answers it itself
+    }
     if (packet instanceof MqttPublishMessage m) {
       c.onPublish(m);
     } else if (packet instanceof MqttPubAckMessage m) {
@@ -48,12 +61,6 @@ final class PacketDispatch implements Handler<Object> {
       c.onUnsubscribe(m);
     } else if (packet instanceof MqttDisconnectMessage m) {
       c.onDisconnect(m.code(), m.properties());
-    } else if (packet instanceof MqttAuthenticationExchangeMessage) {
-      c.onAuth();
-    } else if (packet instanceof Throwable t) {
-      c.onException(t);
-    } else if (packet == null) {
-      c.onPing();
     } else {
       throw new IllegalArgumentException("unexpected vertx-mqtt callback: " + packet.getClass().getName());
     }
