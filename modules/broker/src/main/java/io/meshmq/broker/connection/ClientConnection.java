@@ -460,11 +460,7 @@ public final class ClientConnection implements SessionLink {
   }
 
   String remoteAddress() {
-    try {
-      return String.valueOf(socket.remoteAddress());
-    } catch (RuntimeException e) {
-      return "?";
-    }
+    return EndpointSockets.remoteAddress(socket);
   }
 
   @Override

@@ -62,6 +62,11 @@ public final class RawMqttClient implements AutoCloseable {
     return new RawMqttClient(s);
   }
 
+  /** The client's end of the connection ("host:port" of it is what the broker sees as the client's address). */
+  public InetSocketAddress localAddress() {
+    return (InetSocketAddress) socket.getLocalSocketAddress();
+  }
+
   public int version() {
     return version;
   }

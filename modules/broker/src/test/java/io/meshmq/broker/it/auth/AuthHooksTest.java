@@ -9,6 +9,8 @@ import io.meshmq.broker.auth.Authorizer;
 import io.meshmq.broker.auth.ClientIdentity;
 import io.meshmq.broker.config.BrokerSettings;
 import io.meshmq.broker.test.BrokerFixture;
+import io.meshmq.broker.test.MqttPackets;
+import io.meshmq.broker.test.RawMqttClient;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.nio.charset.StandardCharsets;
@@ -63,6 +65,41 @@ class AuthHooksTest {
   void stop() {
     if (broker != null) {
       broker.close();
+    }
+  }
+
+  @Test
+  void hooksGetTheClientAddressAsHostAndPort() throws Exception {
+    BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+    Authenticator recordAddress = request -> {
+      seen.add("connect " + request.clientId() + " from " + request.remoteAddress());
+      return Future.succeededFuture(AuthResult.ALLOWED);
+    };
+    Authorizer recordIdentity = new Authorizer() {
+      @Override
+      public Future<Boolean> canPublish(ClientIdentity client, String topicName) {
+        seen.add("publish " + client.clientId() + " from " + client.remoteAddress());
+        return Future.succeededFuture(true);
+      }
+
+      @Override
+      public Future<Boolean> canSubscribe(ClientIdentity client, String topicFilter) {
+        seen.add("subscribe " + client.clientId() + " from " + client.remoteAddress());
+        return Future.succeededFuture(true);
+      }
+    };
+    broker = BrokerFixture.start(recordAddress, recordIdentity);
+    try (RawMqttClient raw = RawMqttClient.open(broker.port())) {
+      String address = "127.0.0.1:" + raw.localAddress().getPort();
+      assertThat(raw.connect(MqttPackets.connect(4).clientId("addr-1")).type()).isEqualTo(MqttPackets.CONNACK);
+      raw.subscribe(1, "addr/t", 0);
+      assertThat(raw.readPacket(RawMqttClient.TIMEOUT).type()).isEqualTo(MqttPackets.SUBACK);
+      raw.publish("addr/t", 0, 0, "x");
+      assertThat(raw.readPacket(RawMqttClient.TIMEOUT).type()).isEqualTo(MqttPackets.PUBLISH);
+
+      assertThat(seen.poll(5, TimeUnit.SECONDS)).isEqualTo("connect addr-1 from " + address);
+      assertThat(seen.poll(5, TimeUnit.SECONDS)).isEqualTo("subscribe addr-1 from " + address);
+      assertThat(seen.poll(5, TimeUnit.SECONDS)).isEqualTo("publish addr-1 from " + address);
     }
   }
 
