@@ -10,7 +10,8 @@ IDLE=${2:-20}
 JAR=modules/server/target/meshmq.jar
 HARNESS=load-tests/harness/target/harness.jar
 [ -f "$JAR" ] && [ -f "$HARNESS" ] || mvn -q -DskipTests package
-JVM_OPTS=${JVM_OPTS:-"-Xms256m -Xmx1g -XX:+UseG1GC"}
+# The heap pre-touched, so that RSS growth is memory outside the heap (see load-tests/README.md).
+JVM_OPTS=${JVM_OPTS:-"-Xms1g -Xmx1g -XX:+AlwaysPreTouch"}
 for model in ${MODELS:-actor verticle}; do
   PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   LOG=$(mktemp)
