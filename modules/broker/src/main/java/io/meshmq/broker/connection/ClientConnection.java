@@ -11,6 +11,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.mqtt.MqttAuth;
 import io.vertx.mqtt.MqttEndpoint;
@@ -44,7 +45,8 @@ public final class ClientConnection implements SessionLink {
   WillMessage will;
   int keepAliveSeconds;
   int clientMaxPacketSize = Integer.MAX_VALUE;
-  final SlowConsumerGuard outbound;
+  /** Made when first needed (see SlowConsumerGuard): an idle connection's socket is always writable. */
+  private SlowConsumerGuard outbound;
   // Created on first use (an idle connection never needs them): 32 + 16 + 48 + 16 bytes, and 88 for the
   // identity with its address string (set by the connect flow when a client certificate names the user).
   ClientIdentity identity;
@@ -72,14 +74,13 @@ public final class ClientConnection implements SessionLink {
     this.context = context;
     this.protocolVersion = endpoint.protocolVersion();
     this.monitor = monitor;
-    this.outbound = new SlowConsumerGuard(this);
   }
 
   /** Entry point from the listener: wires the handlers and starts the connect flow. */
   static void open(BrokerNode node, MqttEndpoint endpoint, Context context, ConnectionMonitor monitor) {
     ClientConnection c = new ClientConnection(node, endpoint, context, monitor);
     OutboundQueueShrinker.shrink(c.socket);
-    c.outbound.install();
+    SlowConsumerGuard.bound(c);
     c.dropVertxKeepAliveHandlers();
     // Packets a client pipelines behind CONNECT must wait for the CONNACK: vertx-mqtt would close the
     // connection if it saw them before accept() (its issue 121). Paused here, resumed after accept.
@@ -219,7 +220,7 @@ public final class ClientConnection implements SessionLink {
    * towards the client.
    */
   void resumeReading() {
-    if (!closed && (inbound == null || !inbound.readingPaused()) && !outbound.holdsReading()) {
+    if (!closed && (inbound == null || !inbound.readingPaused()) && (outbound == null || !outbound.holdsReading())) {
       socket.resume();
     }
   }
@@ -395,12 +396,23 @@ public final class ClientConnection implements SessionLink {
 
   @Override
   public boolean writable() {
-    return !closed && outbound.writable();
+    if (closed) {
+      return false;
+    }
+    boolean writable = SlowConsumerGuard.writable(this);
+    if (!writable && outbound == null && Vertx.currentContext() == context) {
+      outboundGuard(); // otherwise the loop's sweep installs it within a second
+    }
+    return writable;
   }
 
   @Override
   public void cannotKeepUp() {
-    outbound.messageDropped();
+    if (Vertx.currentContext() == context) {
+      outboundGuard().messageDropped();
+    } else {
+      context.runOnContext(v -> outboundGuard().messageDropped());
+    }
   }
 
   @Override
@@ -429,6 +441,22 @@ public final class ClientConnection implements SessionLink {
           false);
     }
     return identity;
+  }
+
+  /** The slow-consumer guard, installed now if it was not yet. On the connection's event loop. */
+  SlowConsumerGuard outboundGuard() {
+    if (outbound == null) {
+      outbound = new SlowConsumerGuard(this);
+      outbound.install();
+    }
+    return outbound;
+  }
+
+  /** From the loop's sweep: the guard's check, once there is a reason for a guard (see SlowConsumerGuard). */
+  void checkOutbound(long nowMillis) {
+    if (outbound != null || closed || !socket.channelHandlerContext().channel().isWritable()) {
+      outboundGuard().check(nowMillis);
+    }
   }
 
   TopicAliases aliases() {

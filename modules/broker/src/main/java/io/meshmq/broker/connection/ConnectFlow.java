@@ -157,7 +157,7 @@ final class ConnectFlow {
   }
 
   private Future<AuthResult> authenticate() {
-    ConnectionOrigin origin = ConnectionOrigin.of(c.socket);
+    ConnectionOrigin origin = ConnectionOrigin.take(c.socket);
     MqttAuth auth = c.endpoint.auth();
     String username = auth == null ? null : auth.getUsername();
     byte[] password = auth == null || auth.getPassword() == null ? null : auth.getPassword().getBytes(StandardCharsets.UTF_8);

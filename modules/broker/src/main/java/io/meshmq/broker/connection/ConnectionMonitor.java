@@ -76,7 +76,7 @@ public final class ConnectionMonitor {
     long now = System.currentTimeMillis();
     for (ClientConnection c : connections.toArray(new ClientConnection[0])) {
       c.checkKeepAlive(now);
-      c.outbound.check(now);
+      c.checkOutbound(now);
     }
   }
 }

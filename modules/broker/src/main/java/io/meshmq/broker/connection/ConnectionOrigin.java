@@ -21,8 +21,14 @@ public record ConnectionOrigin(String listener, boolean loopbackListener, Certif
     channel.attr(KEY).set(this);
   }
 
-  static ConnectionOrigin of(NetSocketInternal socket) {
-    ConnectionOrigin origin = socket.channelHandlerContext().channel().attr(KEY).get();
+  /**
+   * The origin, taken off the channel: read once, at CONNECT, it would otherwise stay attached for the
+   * connection's lifetime (24 bytes per connection). Netty deprecates getAndRemove for attributes that may be
+   * looked up again concurrently; this one is read once, on the channel's event loop.
+   */
+  @SuppressWarnings("deprecation")
+  static ConnectionOrigin take(NetSocketInternal socket) {
+    ConnectionOrigin origin = socket.channelHandlerContext().channel().attr(KEY).getAndRemove();
     return origin == null ? UNKNOWN : origin;
   }
 }

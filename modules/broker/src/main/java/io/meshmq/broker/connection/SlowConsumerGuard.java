@@ -4,6 +4,7 @@ import io.meshmq.broker.config.BrokerSettings;
 import io.meshmq.broker.config.BrokerSettings.SlowConsumerPolicy;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.vertx.core.Vertx;
 import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
 import org.slf4j.Logger;
@@ -21,6 +22,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Under the {@code disconnect} policy the first message the broker has to drop for the client disconnects it.
  * Runs on the connection's event loop.
+ *
+ * <p>A connection gets its guard (48 bytes, and a pipeline entry of 64) only once it needs one: when a write or the
+ * loop's sweep first finds its socket not writable, when a message for it is dropped, or when its close has not
+ * completed by a sweep ({@link ClientConnection#outboundGuard}). Until then the socket has been writable, so the
+ * guard would have had nothing to do; from then on it sees every writability change.
  */
 final class SlowConsumerGuard extends ChannelInboundHandlerAdapter {
 
@@ -42,15 +48,33 @@ final class SlowConsumerGuard extends ChannelInboundHandlerAdapter {
     this.maxStalledMillis = c.node.settings().get(BrokerSettings.SLOW_CONSUMER_MAX_STALLED_SECONDS) * 1000L;
   }
 
-  /** Sets the socket's pending-bytes bound and puts the guard in front of Vert.x's handler. */
-  void install() {
+  /** Sets the socket's pending-bytes bound; at CONNECT, for every connection. */
+  static void bound(ClientConnection c) {
     c.socket.setWriteQueueMaxSize(c.node.settings().get(BrokerSettings.SLOW_CONSUMER_MAX_PENDING_BYTES));
-    c.socket.channelHandlerContext().pipeline().addBefore("handler", HANDLER_NAME, this);
   }
 
   /** Whether a message may be written now: the pending bytes are under the bound. */
-  boolean writable() {
+  static boolean writable(ClientConnection c) {
     return c.socket.channelHandlerContext().channel().isWritable() && !c.socket.writeQueueFull();
+  }
+
+  /**
+   * Puts the guard in front of Vert.x's handler, and takes over the socket's state as it is now (a socket found not
+   * writable counts as stalled from now). On the connection's event loop, so no writability change comes between.
+   */
+  void install() {
+    ChannelPipeline pipeline = c.socket.channelHandlerContext().pipeline();
+    if (pipeline.get("handler") == null) {
+      return; // the channel is gone: nothing to guard any more
+    }
+    pipeline.addBefore("handler", HANDLER_NAME, this);
+    if (!c.socket.channelHandlerContext().channel().isWritable()) {
+      becameNotWritable();
+    }
+  }
+
+  boolean writable() {
+    return writable(c);
   }
 
   /** Whether the guard keeps the client's packets unread (reading resumes only when this is false). */
@@ -66,14 +90,20 @@ final class SlowConsumerGuard extends ChannelInboundHandlerAdapter {
         holdingReads = false;
         c.resumeReading();
       }
-    } else if (stalledSince == 0) {
+    } else {
+      becameNotWritable();
+    }
+    super.channelWritabilityChanged(ctx);
+  }
+
+  private void becameNotWritable() {
+    if (stalledSince == 0) {
       stalledSince = System.currentTimeMillis();
       if (c.isAccepted() && !c.isClosed()) {
         holdingReads = true;
         c.socket.pause();
       }
     }
-    super.channelWritabilityChanged(ctx);
   }
 
   /** The session dropped a message for this client because it does not keep up. */
