@@ -47,11 +47,10 @@ public final class ClientConnection implements SessionLink {
   int clientMaxPacketSize = Integer.MAX_VALUE;
   /** Made when first needed (see SlowConsumerGuard): an idle connection's socket is always writable. */
   private SlowConsumerGuard outbound;
-  // Created on first use (an idle connection never needs them): 32 + 16 + 48 + 16 bytes, and 88 for the
+  // Created on first use (an idle connection never needs them): 32 + 48 + 16 bytes, and 88 for the
   // identity with its address string (set by the connect flow when a client certificate names the user).
   ClientIdentity identity;
   private TopicAliases aliases;
-  private OutboundPublisher publisher;
   private InboundPublishFlow inbound;
   private SubscribeFlow subscribeFlow;
 
@@ -383,7 +382,7 @@ public final class ClientConnection implements SessionLink {
     if (closed) {
       return true;
     }
-    return publisher().send(delivery, packetId, dup);
+    return OutboundPublisher.send(this, delivery, packetId, dup);
   }
 
   @Override
@@ -464,13 +463,6 @@ public final class ClientConnection implements SessionLink {
       aliases = new TopicAliases();
     }
     return aliases;
-  }
-
-  private OutboundPublisher publisher() {
-    if (publisher == null) {
-      publisher = new OutboundPublisher(this);
-    }
-    return publisher;
   }
 
   private InboundPublishFlow inbound() {

@@ -20,18 +20,18 @@ final class OutboundPublisher {
 
   private static final Logger log = LoggerFactory.getLogger(OutboundPublisher.class);
 
-  private final ClientConnection c;
-
-  OutboundPublisher(ClientConnection c) {
-    this.c = c;
+  private OutboundPublisher() {
   }
 
-  private boolean fits(int packetSize) {
+  private static boolean fits(ClientConnection c, int packetSize) {
     return packetSize <= c.clientMaxPacketSize;
   }
 
-  /** Returns false when the message is too large for the client and was dropped. */
-  boolean send(Delivery d, int packetId, boolean dup) {
+  /**
+   * Returns false when the message is too large for the client and was dropped. Static: the connection holds all
+   * the state, and an object per connection would cost 16 bytes and a field.
+   */
+  static boolean send(ClientConnection c, Delivery d, int packetId, boolean dup) {
     Message m = d.message();
     boolean v5 = c.protocolVersion >= 5;
     MqttProperties props = MqttProperties.NO_PROPERTIES;
@@ -53,15 +53,15 @@ final class OutboundPublisher {
     int alias = 0;
     int size;
     int known = v5 ? c.aliases().knownOutbound(topic) : 0;
-    if (known > 0 && fits(size = Mqtt5.publishPacketSize("", payloadLength, d.qos(), propsLength + Mqtt5.TOPIC_ALIAS_PROPERTY_LENGTH, true))) {
+    if (known > 0 && fits(c, size = Mqtt5.publishPacketSize("", payloadLength, d.qos(), propsLength + Mqtt5.TOPIC_ALIAS_PROPERTY_LENGTH, true))) {
       alias = known;
       topic = "";
     } else if (v5 && c.aliases().canAssignOutbound()
-        && fits(size = Mqtt5.publishPacketSize(topic, payloadLength, d.qos(), propsLength + Mqtt5.TOPIC_ALIAS_PROPERTY_LENGTH, true))) {
+        && fits(c, size = Mqtt5.publishPacketSize(topic, payloadLength, d.qos(), propsLength + Mqtt5.TOPIC_ALIAS_PROPERTY_LENGTH, true))) {
       alias = c.aliases().assignOutbound(topic);
     } else {
       size = Mqtt5.publishPacketSize(topic, payloadLength, d.qos(), propsLength, v5);
-      if (!fits(size)) {
+      if (!fits(c, size)) {
         c.node.stats().droppedTooLarge.increment();
         log.debug("Client {}: {} B message on {} exceeds its maximum packet size {}, not sent", c.clientId, size,
             m.topic(), c.clientMaxPacketSize);

@@ -29,20 +29,31 @@ final class InboundDispatch implements Handler<Object> {
   private final ChannelPipeline pipeline;
   private final MqttServerConnection connection;
   private final PreConnectGate gate;
+  private final Handler<MqttEndpoint> endpointHandler;
   private MqttEndpoint endpoint;
   private boolean connectDispatched;
 
   InboundDispatch(NetSocketInternal socket, MqttServerOptions options, Handler<MqttEndpoint> endpointHandler) {
     this.pipeline = socket.channelHandlerContext().pipeline();
     this.gate = new PreConnectGate(socket);
-    this.connection = new MqttServerConnection(socket, ep -> {
-      endpoint = ep;
-      endpointHandler.handle(ep);
-    }, null, options);
+    this.endpointHandler = endpointHandler;
+    // This object is also vertx-mqtt's endpoint handler (see handle): a lambda would cost 24 bytes per connection.
+    this.connection = new MqttServerConnection(socket, asEndpointHandler(), null, options);
+  }
+
+  @SuppressWarnings("unchecked")
+  private Handler<MqttEndpoint> asEndpointHandler() {
+    return (Handler<MqttEndpoint>) (Handler<?>) this;
   }
 
   @Override
   public void handle(Object msg) {
+    if (msg instanceof MqttEndpoint ep) {
+      // vertx-mqtt made the endpoint for the CONNECT just dispatched.
+      endpoint = ep;
+      endpointHandler.handle(ep);
+      return;
+    }
     if (endpoint != null && !endpoint.isConnected()) {
       // What the client sent before the broker closed its connection can still come out of the socket's queue.
       ReferenceCountUtil.release(msg);
