@@ -368,11 +368,6 @@ public final class ClientConnection implements SessionLink {
   }
 
   @Override
-  public ClientIdentity identity() {
-    return identity;
-  }
-
-  @Override
   public int keepAliveSeconds() {
     return keepAliveSeconds;
   }
@@ -407,16 +402,21 @@ public final class ClientConnection implements SessionLink {
 
   @Override
   public void cannotKeepUp() {
-    if (Vertx.currentContext() == context) {
-      outboundGuard().messageDropped();
-    } else {
-      context.runOnContext(v -> outboundGuard().messageDropped());
-    }
+    onOutboundGuard(SlowConsumerGuard::messageDropped);
   }
 
   @Override
   public void fellBehind(String why) {
-    outbound.fellBehind(why);
+    onOutboundGuard(g -> g.fellBehind(why));
+  }
+
+  /** Runs the action with the slow-consumer guard (made now if need be) on the connection's event loop. */
+  private void onOutboundGuard(java.util.function.Consumer<SlowConsumerGuard> action) {
+    if (Vertx.currentContext() == context) {
+      action.accept(outboundGuard());
+    } else {
+      context.runOnContext(v -> action.accept(outboundGuard()));
+    }
   }
 
   @Override
@@ -432,7 +432,8 @@ public final class ClientConnection implements SessionLink {
   // ---------------------------------------------------------------- per-connection parts made on first use
 
   /** Who the client is, for the authorizer; built on the first publish, subscribe or will check. */
-  ClientIdentity identity() {
+  @Override
+  public ClientIdentity identity() {
     if (identity == null) {
       MqttAuth auth = endpoint.auth();
       // (With a client certificate as username the connect flow has set it already.)

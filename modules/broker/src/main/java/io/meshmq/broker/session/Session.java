@@ -225,8 +225,10 @@ public final class Session {
     }
     link = newLink;
     online = true;
-    if (newLink.identity() != null) {
-      identity = newLink.identity();
+    // Only what has subscriptions needs an identity (for the ACL checks of SubscriptionRevocation); asked for now,
+    // the connection would build one for every idle client (88 bytes). A first subscription takes it then.
+    if (!subscriptions.isEmpty()) {
+      takeIdentity(newLink);
     }
     expiryIntervalSeconds = expirySeconds;
     window.setCapacity(inflightWindow);
@@ -403,6 +405,9 @@ public final class Session {
     // table replaces the previous subscription in place.
     if (subscriptions.isEmpty()) {
       subscriptions = new HashMap<>();
+      if (link != null) {
+        takeIdentity(link);
+      }
     }
     Subscription previous = subscriptions.put(s.fullFilter(), s);
     SubscriptionTable.Added added = node.subscriptions().put(s);
@@ -436,7 +441,17 @@ public final class Session {
     return subscriptions.get(fullFilter);
   }
 
-  /** The identity of the client last attached, or null (a session rebuilt from another node before its client came back). */
+  private void takeIdentity(SessionLink from) {
+    ClientIdentity id = from.identity();
+    if (id != null) {
+      identity = id;
+    }
+  }
+
+  /**
+   * The identity of the client last attached while the session had subscriptions (or that subscribed since), or
+   * null (a session rebuilt from another node before its client came back).
+   */
   public ClientIdentity identity() {
     return identity;
   }
