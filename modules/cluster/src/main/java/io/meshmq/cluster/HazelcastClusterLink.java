@@ -108,6 +108,12 @@ final class HazelcastClusterLink implements ClusterLink {
     });
   }
 
+  /** Half the forward timeout: the answer to a forwarded message held by a full queue comes before a re-send. */
+  @Override
+  public long maxHoldMillis() {
+    return timeoutMillis / 2;
+  }
+
   @Override
   public Future<Boolean> stillHolds(String clientId) {
     return clients.holder(clientId).map(self::equals);

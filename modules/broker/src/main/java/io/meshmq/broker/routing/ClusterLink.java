@@ -61,6 +61,14 @@ public interface ClusterLink extends SubscriptionTable.FilterListener, SessionSt
   /** The session of that client id ended on this node. */
   void releaseClient(String clientId);
 
+  /**
+   * How long a delivery may keep its publisher waiting for room in a full queue: a message forwarded by another
+   * node holds that node's answer, which must come before the node gives up on it and sends it again.
+   */
+  default long maxHoldMillis() {
+    return Long.MAX_VALUE;
+  }
+
   Future<Boolean> HOLDS = Future.succeededFuture(true);
 
   ClusterLink STANDALONE = new ClusterLink() {

@@ -76,7 +76,8 @@ public final class Router {
             ref.filter(), message);
       }
     }
-    int sessions = routeDirect(message, completion, ALL, false) + deliverShared(message, members, completion, false);
+    // Forwarded by another node, whose publisher waits for this node's answer: a full queue holds it back too.
+    int sessions = routeDirect(message, completion, ALL, true) + deliverShared(message, members, completion, true);
     completion.done();
     return sessions;
   }

@@ -473,10 +473,11 @@ public final class Session {
   }
 
   /**
-   * Like {@link #deliver(Delivery)}; with {@code publisherWaits} (a message published on this node) a QoS 1/2
-   * message that finds the queue of this connected session full waits for room, and so does its publisher's
-   * acknowledgement (the returned future), for at most {@code mqtt.slow-consumer.max-stalled-seconds}, after which
-   * the client is disconnected as a slow consumer.
+   * Like {@link #deliver(Delivery)}; with {@code publisherWaits} (a message published on this node, or forwarded by
+   * another node whose publisher waits for this node's answer) a QoS 1/2 message that finds the queue of this
+   * connected session full waits for room, and so does its publisher's acknowledgement (the returned future), for
+   * at most {@code mqtt.slow-consumer.max-stalled-seconds} (in a cluster at most half
+   * {@code cluster.forward-timeout-seconds}), after which the client is disconnected as a slow consumer.
    */
   public Future<Void> deliver(Delivery d, boolean publisherWaits) {
     if (forwarding != null) {
@@ -619,7 +620,7 @@ public final class Session {
   }
 
   private long maxWaitMillis() {
-    return node.settings().get(BrokerSettings.SLOW_CONSUMER_MAX_STALLED_SECONDS) * 1000L;
+    return Math.min(node.settings().get(BrokerSettings.SLOW_CONSUMER_MAX_STALLED_SECONDS) * 1000L, node.cluster().maxHoldMillis());
   }
 
   private void armWaitingTimer(long delayMillis) {
