@@ -1,7 +1,5 @@
 package io.meshmq.cluster;
 
-import static io.meshmq.broker.test.MqttPackets.PUBACK;
-import static io.meshmq.broker.test.MqttPackets.PUBLISH;
 import static io.meshmq.broker.test.MqttPackets.SUBACK;
 import static io.meshmq.broker.test.MqttPackets.V3_1_1;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,10 +7,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.meshmq.broker.config.BrokerSettings;
 import io.meshmq.broker.test.MqttPackets;
+import io.meshmq.broker.test.PushBackExchange;
 import io.meshmq.broker.test.RawMqttClient;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,32 +33,8 @@ class CrossNodePushBackTest {
       sub.expect(SUBACK);
       await().atMost(Duration.ofSeconds(10)).until(() -> !cluster.node(0).routes().remoteNodes("xpb/t").isEmpty());
       pub.connect(MqttPackets.connect(V3_1_1).clientId("xpb-pub"));
-      for (int i = 1; i <= MESSAGES; i++) {
-        pub.publish("xpb/t", 1, i, "m" + i);
-      }
-      // Nothing taken by the subscriber yet: two in flight and ten queued on node B, so twelve PUBACKs on node A.
-      List<Integer> acked = new ArrayList<>();
-      for (RawMqttClient.Packet p; (p = pub.pollPacket(Duration.ofMillis(1500))) != null; ) {
-        assertThat(p.type()).isEqualTo(PUBACK);
-        acked.add(p.packetId());
-      }
-      assertThat(acked).hasSize(WINDOW + QUEUE);
-
-      List<String> received = new ArrayList<>();
-      while (received.size() < MESSAGES) {
-        RawMqttClient.Packet p = sub.expect(PUBLISH);
-        received.add(p.payloadText());
-        sub.write(MqttPackets.ack(PUBACK, p.packetId()));
-      }
-      List<String> expected = new ArrayList<>();
-      for (int i = 1; i <= MESSAGES; i++) {
-        expected.add("m" + i);
-      }
-      assertThat(received).containsExactlyElementsOf(expected);
-      while (acked.size() < MESSAGES) {
-        acked.add(pub.expect(PUBACK).packetId());
-      }
-      assertThat(acked).doesNotHaveDuplicates().hasSize(MESSAGES);
+      // Two in flight and ten queued on node B: twelve PUBACKs on node A until the subscriber takes some.
+      PushBackExchange.run(pub, sub, "xpb/t", WINDOW, QUEUE, MESSAGES);
       assertThat(cluster.node(1).broker().node().stats().droppedQueueFull.sum()).isZero();
     }
   }

@@ -4,7 +4,6 @@ import static io.meshmq.broker.config.BrokerSettings.MAX_INFLIGHT;
 import static io.meshmq.broker.config.BrokerSettings.MAX_QUEUED_MESSAGES;
 import static io.meshmq.broker.config.BrokerSettings.SLOW_CONSUMER_MAX_STALLED_SECONDS;
 import static io.meshmq.broker.test.MqttPackets.PUBACK;
-import static io.meshmq.broker.test.MqttPackets.PUBLISH;
 import static io.meshmq.broker.test.MqttPackets.SUBACK;
 import static io.meshmq.broker.test.MqttPackets.V3_1_1;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -13,6 +12,7 @@ import static org.awaitility.Awaitility.await;
 import io.meshmq.broker.sys.BrokerStats;
 import io.meshmq.broker.test.BrokerFixture;
 import io.meshmq.broker.test.MqttPackets;
+import io.meshmq.broker.test.PushBackExchange;
 import io.meshmq.broker.test.RawMqttClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,33 +41,8 @@ class PushBackTest {
       sub.subscribe(1, "pb/#", 1);
       sub.expect(SUBACK);
       pub.connect(MqttPackets.connect(V3_1_1).clientId("pb-pub"));
-      for (int i = 1; i <= MESSAGES; i++) {
-        pub.publish("pb/t", 1, i, "m" + i);
-      }
-      // The subscriber takes nothing yet: two in flight, ten queued, and so only twelve of the publisher's PUBACKs.
-      List<Integer> acked = new ArrayList<>();
-      for (RawMqttClient.Packet p; (p = pub.pollPacket(Duration.ofMillis(1500))) != null; ) {
-        assertThat(p.type()).isEqualTo(PUBACK);
-        acked.add(p.packetId());
-      }
-      assertThat(acked).hasSize(WINDOW + QUEUE);
-
-      // As it acknowledges, the rest comes, each waiting message acknowledged to the publisher once queued.
-      List<String> received = new ArrayList<>();
-      while (received.size() < MESSAGES) {
-        RawMqttClient.Packet p = sub.expect(PUBLISH);
-        received.add(p.payloadText());
-        sub.write(MqttPackets.ack(PUBACK, p.packetId()));
-      }
-      List<String> expected = new ArrayList<>();
-      for (int i = 1; i <= MESSAGES; i++) {
-        expected.add("m" + i);
-      }
-      assertThat(received).containsExactlyElementsOf(expected);
-      while (acked.size() < MESSAGES) {
-        acked.add(pub.expect(PUBACK).packetId());
-      }
-      assertThat(acked).doesNotHaveDuplicates().hasSize(MESSAGES);
+      // Two in flight, ten queued: twelve PUBACKs until the subscriber takes some, then the rest as it does.
+      PushBackExchange.run(pub, sub, "pb/t", WINDOW, QUEUE, MESSAGES);
       assertThat(stats.droppedQueueFull.sum()).isZero();
       assertThat(stats.slowConsumerDisconnects.sum()).isZero();
     }
