@@ -73,23 +73,6 @@ public interface ClusterLink extends SubscriptionTable.FilterListener, SessionSt
 
   ClusterLink STANDALONE = new ClusterLink() {
     @Override
-    public Future<Void> messageTaken(String clientId, long sequence, Delivery delivery) {
-      return STORED;
-    }
-
-    @Override
-    public void messageDone(String clientId, long messageId) {
-    }
-
-    @Override
-    public void sessionChanged(SessionSnapshot state) {
-    }
-
-    @Override
-    public void sessionEnded(String clientId) {
-    }
-
-    @Override
     public Future<Void> firstSubscriber(String filter) {
       return Future.succeededFuture();
     }

@@ -570,20 +570,30 @@ public final class Session {
       return waitForRoom(d); // behind the others: the order of each publisher's messages holds
     }
     MessageQueue.Offer offer = queue.offer(d);
-    if (offer == MessageQueue.Offer.QUEUED) {
-      return null;
+    if (offer == MessageQueue.Offer.REFUSED_FULL && mayWait) {
+      node.stats().limitReached(queueBoundReached());
+      return waitForRoom(d);
     }
-    node.stats().limitReached(queue.lastBoundReached() == MessageQueue.Bound.BYTES ? Limit.MAX_QUEUED_BYTES : Limit.MAX_QUEUED_MESSAGES);
+    settleOffer(d, offer);
+    return null;
+  }
+
+  /** Accounts for what the queue did with a message offered without waiting: queued, or queued over a QoS 0 one, or refused. */
+  private void settleOffer(Delivery d, MessageQueue.Offer offer) {
+    if (offer == MessageQueue.Offer.QUEUED) {
+      return;
+    }
+    node.stats().limitReached(queueBoundReached());
     if (offer == MessageQueue.Offer.QUEUED_DROPPED_OLDEST_QOS0) {
       node.stats().droppedQos0ForRoom.add(queue.lastDroppedCount());
       slowLinkDropped();
-      return null;
-    }
-    if (mayWait) {
-      return waitForRoom(d);
+      return;
     }
     dropQueueFull(d);
-    return null;
+  }
+
+  private Limit queueBoundReached() {
+    return queue.lastBoundReached() == MessageQueue.Bound.BYTES ? Limit.MAX_QUEUED_BYTES : Limit.MAX_QUEUED_MESSAGES;
   }
 
   private void dropQueueFull(Delivery d) {
@@ -653,10 +663,8 @@ public final class Session {
         if (ending) {
           node.stats().droppedNoSession.increment();
           forget(d);
-        } else if (queue.offer(d) == MessageQueue.Offer.REFUSED_FULL) {
-          node.stats().droppedQueueFull.increment();
-          warnQueueFull();
-          forget(d);
+        } else {
+          settleOffer(d, queue.offer(d));
         }
       });
     }
