@@ -6,13 +6,21 @@ import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Which node holds each client id: a Hazelcast map, claimed atomically by a put that returns the previous holder. */
 final class ClientRegistry {
 
+  private static final Logger log = LoggerFactory.getLogger(ClientRegistry.class);
+
   private final Vertx vertx;
   private final IMap<String, String> map;
   private final String self;
+  /** Local client ids the last check found missing from the registry. */
+  private final Set<String> missing = ConcurrentHashMap.newKeySet();
 
   ClientRegistry(Vertx vertx, IMap<String, String> map, String self) {
     this.vertx = vertx;
@@ -42,7 +50,9 @@ final class ClientRegistry {
 
   /**
    * Of the given locally connected client ids, those the registry now gives to another node (after a split
-   * brain healed, the latest claim won); ids it lost altogether are claimed again for this node.
+   * brain healed, the latest claim won). An id missing from the registry (lost with a partition) is claimed
+   * again for this node, but only when the next check still misses it: right after a merge, Hazelcast may still
+   * be applying the other side's entries, and a claim made then would be newer than the other side's and win.
    */
   Future<List<String>> claimedElsewhere(java.util.Collection<String> local, java.util.function.Predicate<String> isMember) {
     return vertx.executeBlocking(() -> {
@@ -50,11 +60,19 @@ final class ClientRegistry {
       for (String id : local) {
         String holder = map.get(id);
         if (holder == null) {
-          map.set(id, self);
-        } else if (!holder.equals(self) && isMember.test(holder)) {
+          if (!missing.add(id)) {
+            missing.remove(id);
+            log.info("Client id {} connected here was missing from the cluster registry twice: claiming it again", id);
+            map.set(id, self);
+          }
+          continue;
+        }
+        missing.remove(id);
+        if (!holder.equals(self) && isMember.test(holder)) {
           lost.add(id);
         }
       }
+      missing.retainAll(new java.util.HashSet<>(local));
       return lost;
     }, false);
   }
