@@ -137,6 +137,8 @@ public final class BrokerProcess {
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx256m");
     cmd.add("-XX:+ExitOnOutOfMemoryError");
+    // A node that stalls long enough to miss heartbeats splits the cluster: its GC pauses and safepoints show why.
+    cmd.add("-Xlog:gc,safepoint:file=" + logFile.resolveSibling(name + "-gc-%p.log") + ":time");
     cmd.add("-jar");
     cmd.add(jar.toString());
     for (String s : settings) {
