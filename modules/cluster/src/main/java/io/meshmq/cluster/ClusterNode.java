@@ -53,6 +53,7 @@ public final class ClusterNode {
   private final UUID lifecycleRegistration;
 
   private final long handoverGraceMillis;
+  private final StalledHandshakeReaper stalledHandshakes;
   /** Set first thing in {@link #stop()}: a draining node reports itself not ready. */
   private volatile boolean draining;
 
@@ -70,6 +71,8 @@ public final class ClusterNode {
         .addMembershipListener(new Departures(manager.getHazelcastInstance(), routes, clients, wills, store, broker,
             forwarder, manager));
     this.reconcileTimer = vertx.setPeriodic(RECONCILE_MILLIS, id -> reconcile(clients));
+    this.stalledHandshakes = new StalledHandshakeReaper(vertx, manager.getHazelcastInstance());
+    stalledHandshakes.start();
     // A healed split brain: converge at once rather than at the next periodic round.
     this.lifecycleRegistration = manager.getHazelcastInstance().getLifecycleService().addLifecycleListener(event -> {
       if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
@@ -201,6 +204,16 @@ public final class ClusterNode {
     return forwarder.failed.sum();
   }
 
+  /** Cluster connections closed because a non-member accepted them and never answered (see StalledHandshakeReaper). */
+  public long stalledHandshakesClosed() {
+    return stalledHandshakes.closed.sum();
+  }
+
+  /** Messages other nodes forwarded here that matched no subscription here (their route table was behind). */
+  public long forwardedUnmatched() {
+    return forwarder.unmatched.sum();
+  }
+
   /** Whether {@link #stop()} has begun (the node is draining and must not be given new clients). */
   public boolean isDraining() {
     return draining;
@@ -238,6 +251,7 @@ public final class ClusterNode {
   public Future<Void> stop() {
     draining = true;
     vertx.cancelTimer(reconcileTimer);
+    stalledHandshakes.stop();
     try {
       manager.getHazelcastInstance().getCluster().removeMembershipListener(membershipRegistration);
       manager.getHazelcastInstance().getLifecycleService().removeLifecycleListener(lifecycleRegistration);

@@ -34,6 +34,8 @@ final class Forwarder {
   private final long failoverMillis;
   final LongAdder forwarded = new LongAdder();
   final LongAdder failed = new LongAdder();
+  /** Messages other nodes forwarded here that matched no local subscription (see NodeInbox). */
+  final LongAdder unmatched = new LongAdder();
   /** Departed node -> the client ids of its sessions recovered on this node (they missed held messages). */
   private final Map<String, Set<String>> recoveredHere = new java.util.concurrent.ConcurrentHashMap<>();
   private io.meshmq.broker.routing.Router router;

@@ -51,7 +51,10 @@ final class NodeInbox extends VerticleBase {
       Object body = msg.body();
       if (body instanceof Forwarded f) {
         log.debug("Forwarded {} with shared groups {}", f.message(), f.shares());
-        node.router().routeLocal(f.message(), f.shares(), () -> msg.reply(null));
+        int sessions = node.router().routeLocal(f.message(), f.shares(), () -> msg.reply(null));
+        if (sessions == 0) {
+          unmatched(f);
+        }
       } else if (HazelcastClusterLink.KICK.equals(msg.headers().get(HazelcastClusterLink.ACTION)) && body instanceof String clientId) {
         Session s = node.sessions().get(clientId);
         if (s == null) {
@@ -95,6 +98,24 @@ final class NodeInbox extends VerticleBase {
     });
     return consumer.completion();
   }
+
+  /**
+   * A forwarded message that no session here took: the sender's route table was behind (an unsubscribe on its
+   * way), or, if it keeps happening, out of step with this node's subscriptions. Counted, and logged at most
+   * every {@value #UNMATCHED_LOG_MILLIS} ms.
+   */
+  private void unmatched(Forwarded f) {
+    forwarder.unmatched.increment();
+    long now = System.currentTimeMillis();
+    if (now - lastUnmatchedLog >= UNMATCHED_LOG_MILLIS) {
+      lastUnmatchedLog = now;
+      log.info("A forwarded message matched no subscription here: {} (shared groups {}); {} so far", f.message(),
+          f.shares(), forwarder.unmatched.sum());
+    }
+  }
+
+  private static final long UNMATCHED_LOG_MILLIS = 10_000;
+  private long lastUnmatchedLog;
 
   /** The client reconnected to node {@code to}: send it the session, and follow up with what still arrives here. */
   private void handOver(io.vertx.core.eventbus.Message<Object> msg, String clientId, String to) {

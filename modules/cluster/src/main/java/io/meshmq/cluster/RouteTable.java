@@ -213,20 +213,27 @@ final class RouteTable {
         seen.add(k);
         mirror(node, filter, true);
       }
+      // A mirrored route missing from the key set is dropped only when a read of its own key confirms it: an entry
+      // event may have added it after the key set was taken, and a route wrongly dropped here silently stops the
+      // forwarding of every matching message until the next round.
       List<String[]> stale = new ArrayList<>();
       remote.forEach((filter, node, v) -> {
-        if (!seen.contains(key(node, filter))) {
+        if (!seen.contains(key(node, filter)) && !map.containsKey(key(node, filter))) {
           stale.add(new String[] {filter, node});
         }
       });
       stale.forEach(s -> remote.remove(s[0], s[1]));
       List<String[]> staleShared = new ArrayList<>();
       remoteShared.forEach((filter, k, route) -> {
-        if (!seen.contains(key(route.node(), "$share/" + route.group() + "/" + filter))) {
+        String routeKey = key(route.node(), "$share/" + route.group() + "/" + filter);
+        if (!seen.contains(routeKey) && !map.containsKey(routeKey)) {
           staleShared.add(new String[] {filter, k});
         }
       });
       staleShared.forEach(s -> remoteShared.remove(s[0], s[1]));
+      if (!stale.isEmpty() || !staleShared.isEmpty()) {
+        log.info("Reconciliation dropped {} mirrored routes no longer in the cluster table", stale.size() + staleShared.size());
+      }
       for (String f : ownFilters) {
         if (!map.containsKey(key(self, f))) {
           map.set(key(self, f), Boolean.TRUE);

@@ -51,8 +51,9 @@ class CrashTest {
 
   @BeforeAll
   static void startCluster() {
-    cluster = ProcessCluster.start("crash", 3,
-        Map.of("cluster.member-timeout-seconds", String.valueOf(MEMBER_TIMEOUT_SECONDS)));
+    Map<String, String> settings = new java.util.HashMap<>(NodeState.adminSettings());
+    settings.put("cluster.member-timeout-seconds", String.valueOf(MEMBER_TIMEOUT_SECONDS));
+    cluster = ProcessCluster.start("crash", 3, settings);
   }
 
   @AfterAll
@@ -128,9 +129,14 @@ class CrashTest {
         + "stream " + (streamEnd - streamStart) + " ms; " + fault + " at " + Clock.format(failAt)
         + "; longest PUBACK gap began " + (gap[0] - failAt) + " ms after it; bound " + DETECTION_BOUND_MILLIS + " ms\n"
         + "departure of " + c.name() + " logged by: " + departures(failAt, a, b) + "\n";
-    Clock.log("CrashTest " + fault + " report:\n" + report);
-    String diagnostics = report + "\n" + cluster.window(failAt - 2_000, failAt + DETECTION_BOUND_MILLIS + 5_000, 80)
-        + "\n" + cluster.warnings(40);
+    String held = NodeState.describe(a, base, "crash-sub-" + run) + NodeState.describe(b, base, "crash-sub-" + run);
+    Clock.log("CrashTest " + fault + " report:\n" + report + held);
+    // Most telling first (a report may be cut in the middle): what the nodes hold now, then what they decided.
+    String diagnostics = report + "what the nodes hold now:\n" + held
+        + "what the nodes logged (MeshMQ's own lines) from the failure on:\n"
+        + "--- " + a.name() + "\n" + NodeLogs.ownLines(a.logFile(), failAt, System.currentTimeMillis(), 40) + "\n"
+        + "--- " + b.name() + "\n" + NodeLogs.ownLines(b.logFile(), failAt, System.currentTimeMillis(), 40) + "\n"
+        + cluster.window(failAt - 2_000, failAt + DETECTION_BOUND_MILLIS + 5_000, 80) + "\n" + cluster.warnings(40);
 
     List<Integer> lost = received.lost();
     assertThat(lost).as("acknowledged messages the subscriber never received\n%s", diagnostics).isEmpty();

@@ -84,6 +84,52 @@ final class NodeLogs {
     return String.join("\n", out);
   }
 
+  /**
+   * The broker's own lines (not Hazelcast's, which carry its version tag, nor GC) between two instants, with runs of
+   * lines that differ only in their time collapsed into the first and a count: what the nodes decided, in order.
+   */
+  static String ownLines(Path file, long fromMillis, long toMillis, int max) {
+    List<String> out = new ArrayList<>();
+    String lastKey = null;
+    int repeats = 0;
+    int skipped = 0;
+    for (String line : lines(file)) {
+      var m = TIMESTAMP.matcher(line);
+      if (!m.find() || HAZELCAST_LINE.matcher(line).find()) {
+        continue;
+      }
+      long t = Clock.parse(m.group());
+      if (t < fromMillis || t > toMillis) {
+        continue;
+      }
+      String key = line.substring(m.end()).replaceAll("__vertx\\.reply\\.[0-9a-f-]+", "");
+      if (key.equals(lastKey)) {
+        repeats++;
+        continue;
+      }
+      if (repeats > 0 && !out.isEmpty()) {
+        out.set(out.size() - 1, out.get(out.size() - 1) + "  [x" + (repeats + 1) + "]");
+      }
+      repeats = 0;
+      lastKey = key;
+      if (out.size() < max) {
+        out.add(line);
+      } else {
+        skipped++;
+      }
+    }
+    if (repeats > 0 && !out.isEmpty()) {
+      out.set(out.size() - 1, out.get(out.size() - 1) + "  [x" + (repeats + 1) + "]");
+    }
+    if (skipped > 0) {
+      out.add("... " + skipped + " more in " + file);
+    }
+    return String.join("\n", out);
+  }
+
+  /** Hazelcast's lines name the member, the cluster and the version: "[127.0.0.1]:5701 [name] [5.6.0]". */
+  private static final Pattern HAZELCAST_LINE = Pattern.compile("\\] \\[\\d+\\.\\d+\\.\\d+\\] ");
+
   /** The first timestamped line matching {@code regex} logged at or after {@code fromMillis}, or null. */
   static String firstAfter(Path file, String regex, long fromMillis) {
     Pattern p = Pattern.compile(regex);

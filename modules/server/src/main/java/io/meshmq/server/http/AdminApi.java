@@ -280,7 +280,9 @@ final class AdminApi {
         .put("routeTableSize", cluster.routeTableSize())
         .put("draining", cluster.isDraining())
         .put("forwarded", cluster.forwardedCount())
-        .put("forwardFailures", cluster.forwardFailures());
+        .put("forwardFailures", cluster.forwardFailures())
+        .put("forwardedUnmatched", cluster.forwardedUnmatched())
+        .put("stalledConnectionsClosed", cluster.stalledHandshakesClosed());
   }
 
   /** Filter (or $share/group/filter) -> the nodes that have subscribers to it; standalone: this node's filters. */

@@ -99,6 +99,11 @@ final class BrokerMeters implements AutoCloseable {
           .description("Messages forwarded to other nodes over the event bus").register(registry);
       FunctionCounter.builder("meshmq.cluster.forward.failures", cluster, ClusterNode::forwardFailures)
           .description("Forwards to other nodes that failed or timed out").register(registry);
+      FunctionCounter.builder("meshmq.cluster.forwards.unmatched", cluster, ClusterNode::forwardedUnmatched)
+          .description("Messages other nodes forwarded here that matched no subscription here").register(registry);
+      FunctionCounter.builder("meshmq.cluster.stalled.connections.closed", cluster, ClusterNode::stalledHandshakesClosed)
+          .description("Cluster connections closed because a non-member accepted them and never answered (a frozen "
+              + "process)").register(registry);
     }
 
     new JvmMemoryMetrics().bindTo(registry);

@@ -62,6 +62,8 @@ class ClusteredHttpListenerTest {
         assertThat(sample(metrics, "meshmq_cluster_routes", "")).isPresent();
         assertThat(sample(metrics, "meshmq_cluster_forwards_total", "")).isPresent();
         assertThat(sample(metrics, "meshmq_cluster_forward_failures_total", "")).isPresent();
+        assertThat(sample(metrics, "meshmq_cluster_forwards_unmatched_total", "")).isPresent();
+        assertThat(sample(metrics, "meshmq_cluster_stalled_connections_closed_total", "").orElseThrow()).isZero();
       }
       routesAndForwardsFollowACrossNodeSubscription(servers.get(0), servers.get(1));
     } finally {
