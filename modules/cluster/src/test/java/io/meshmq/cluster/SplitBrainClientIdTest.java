@@ -43,13 +43,15 @@ class SplitBrainClientIdTest {
       toB.heal();
       await().atMost(Duration.ofSeconds(60)).until(() -> members(cluster, 0) == 2 && members(cluster, 1) == 2);
       await().atMost(Duration.ofSeconds(45)).until(() -> onA.isConnected() != onB.isConnected());
-      // B connected last, so the merged registry (latest update wins) gives the client id to B.
-      assertThat(onB.isConnected()).isTrue();
-      assertThat(onA.isConnected()).isFalse();
-      // And it stays that way: no later round takes the survivor down.
+      // Which side keeps it is the merged registry's choice. B connected last, and B mostly wins, but not always
+      // (1 of 2 CI runs on 2026-12-07): both entries were created during the split (B's side had removed A's when A
+      // left it), and Hazelcast's latest-update merge seems not to order two fresh entries. The guarantee is one.
+      MqttClient survivor = onB.isConnected() ? onB : onA;
+      // And it stays that way: no later round takes the survivor down, nor lets the other back.
       Thread.sleep(3000);
-      assertThat(onB.isConnected()).isTrue();
-      onB.disconnect();
+      assertThat(survivor.isConnected()).isTrue();
+      assertThat(onA.isConnected() != onB.isConnected()).isTrue();
+      survivor.disconnect();
       // A merged node still stops gracefully, in bounded time: Hazelcast's wait for the migrations of a leaving member,
       // which can stall after a merge, is bounded by hazelcast.graceful.shutdown.max.wait (await throws past its own).
       cluster.node(1).stop().await(40, TimeUnit.SECONDS);
