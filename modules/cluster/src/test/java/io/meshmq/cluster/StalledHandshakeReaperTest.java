@@ -3,10 +3,6 @@ package io.meshmq.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.meshmq.broker.auth.Authenticator;
-import io.meshmq.broker.auth.Authorizer;
-import io.meshmq.broker.config.BrokerSettings;
-import io.meshmq.broker.config.Settings;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -14,8 +10,6 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,53 +25,50 @@ class StalledHandshakeReaperTest {
     List<Socket> accepted = new ArrayList<>();
     int port = freePort();
     int frozenPort = freePort();
-    Settings s = Settings.of(BrokerSettings.TCP_PORT, 0, BrokerSettings.TCP_HOST, "127.0.0.1",
-        BrokerSettings.SYS_INTERVAL_SECONDS, 0, BrokerSettings.EVENT_LOOPS, 2,
-        ClusterSettings.NAME, "test-" + UUID.randomUUID(), ClusterSettings.MEMBER_TIMEOUT_SECONDS, 4,
-        ClusterSettings.PORT, port, ClusterSettings.MEMBERS, "127.0.0.1:" + port + ",127.0.0.1:" + frozenPort);
     // Nothing listens at the other address yet, so the node starts alone; the frozen process appears afterwards, where
     // the node's split-brain checks (every few seconds) look for other members.
-    ClusterNode node = ClusterNode.start(s, Authenticator.ALLOW_ALL, Authorizer.ALLOW_ALL).await(60, TimeUnit.SECONDS);
-    try (ServerSocket frozen = new ServerSocket(frozenPort, 50, InetAddress.getLoopbackAddress())) {
-      Thread acceptor = new Thread(() -> {
-        try {
-          while (!frozen.isClosed()) {
-            Socket a = frozen.accept();
-            synchronized (accepted) {
-              accepted.add(a); // kept open, never read: what a stopped process's kernel does
+    try (ClusterFixture cluster = ClusterFixture.start(0,
+        ClusterSettings.PORT, port, ClusterSettings.MEMBERS, "127.0.0.1:" + port + ",127.0.0.1:" + frozenPort)) {
+      ClusterNode node = cluster.addNode();
+      try (ServerSocket frozen = new ServerSocket(frozenPort, 50, InetAddress.getLoopbackAddress())) {
+        Thread acceptor = new Thread(() -> {
+          try {
+            while (!frozen.isClosed()) {
+              Socket a = frozen.accept();
+              synchronized (accepted) {
+                accepted.add(a); // kept open, never read: what a stopped process's kernel does
+              }
             }
+          } catch (IOException closed) {
+            // the test is over
           }
-        } catch (IOException closed) {
-          // the test is over
-        }
-      }, "frozen-acceptor");
-      acceptor.setDaemon(true);
-      acceptor.start();
-      try {
-        await().atMost(Duration.ofSeconds(30)).until(() -> node.stalledHandshakesClosed() > 0);
-        assertThat(node.memberNodeIds()).containsExactly(node.nodeId());
-        Socket first;
-        synchronized (accepted) {
-          assertThat(accepted).isNotEmpty();
-          first = accepted.get(0);
-        }
-        // The node's side is gone: after the protocol bytes it wrote, the stand-in reads the end of the stream.
-        first.setSoTimeout(10_000);
-        byte[] buf = new byte[256];
-        int total = 0;
-        for (int n; (n = first.getInputStream().read(buf)) != -1; ) {
-          total += n;
-        }
-        assertThat(total).as("protocol bytes the node sent before giving up").isPositive();
-      } finally {
-        synchronized (accepted) {
-          for (Socket a : accepted) {
-            a.close();
+        }, "frozen-acceptor");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        try {
+          await().atMost(Duration.ofSeconds(30)).until(() -> node.stalledHandshakesClosed() > 0);
+          assertThat(node.memberNodeIds()).containsExactly(node.nodeId());
+          Socket first;
+          synchronized (accepted) {
+            assertThat(accepted).isNotEmpty();
+            first = accepted.get(0);
+          }
+          // The node's side is gone: after the protocol bytes it wrote, the stand-in reads the end of the stream.
+          first.setSoTimeout(10_000);
+          byte[] buf = new byte[256];
+          int total = 0;
+          for (int n; (n = first.getInputStream().read(buf)) != -1; ) {
+            total += n;
+          }
+          assertThat(total).as("protocol bytes the node sent before giving up").isPositive();
+        } finally {
+          synchronized (accepted) {
+            for (Socket a : accepted) {
+              a.close();
+            }
           }
         }
       }
-    } finally {
-      node.stop().await(30, TimeUnit.SECONDS);
     }
   }
 
