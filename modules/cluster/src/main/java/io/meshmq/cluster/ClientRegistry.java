@@ -11,7 +11,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Which node holds each client id: a Hazelcast map, claimed atomically by a put that returns the previous holder. */
+/**
+ * Which node holds each client id: a Hazelcast map, claimed atomically by a put that returns the previous holder.
+ * Its values are {@link ClientClaim}s (node and claim time), so that a healed split brain keeps the later claim.
+ */
 final class ClientRegistry {
 
   private static final Logger log = LoggerFactory.getLogger(ClientRegistry.class);
@@ -30,22 +33,26 @@ final class ClientRegistry {
 
   /** Records this node as the holder; the future gives the previous holder (null if none). */
   Future<String> claim(String clientId) {
-    return Future.fromCompletionStage(map.putAsync(clientId, self), vertx.getOrCreateContext());
+    return Future.fromCompletionStage(map.putAsync(clientId, ClientClaim.now(self)), vertx.getOrCreateContext())
+        .map(ClientClaim::node);
   }
 
   /** Records this node as the holder without asking anyone (a session re-homed here). */
   void record(String clientId) {
-    map.setAsync(clientId, self);
+    map.setAsync(clientId, ClientClaim.now(self));
   }
 
   /** The node that holds the client id now (null if none). */
   Future<String> holder(String clientId) {
-    return Future.fromCompletionStage(map.getAsync(clientId), vertx.getOrCreateContext());
+    return Future.fromCompletionStage(map.getAsync(clientId), vertx.getOrCreateContext()).map(ClientClaim::node);
   }
 
-  /** Forgets the client id unless another node claimed it meanwhile. */
+  /** Forgets the client id unless another node claimed it meanwhile (a conditional remove of the value read). */
   void release(String clientId) {
-    vertx.executeBlocking(() -> map.remove(clientId, self), false);
+    vertx.executeBlocking(() -> {
+      String claim = map.get(clientId);
+      return claim != null && self.equals(ClientClaim.node(claim)) && map.remove(clientId, claim);
+    }, false);
   }
 
   /**
@@ -58,12 +65,12 @@ final class ClientRegistry {
     return vertx.executeBlocking(() -> {
       List<String> lost = new ArrayList<>();
       for (String id : local) {
-        String holder = map.get(id);
+        String holder = ClientClaim.node(map.get(id));
         if (holder == null) {
           if (!missing.add(id)) {
             missing.remove(id);
             log.info("Client id {} connected here was missing from the cluster registry twice: claiming it again", id);
-            map.set(id, self);
+            map.set(id, ClientClaim.now(self));
           }
           continue;
         }
@@ -82,7 +89,7 @@ final class ClientRegistry {
     return vertx.executeBlocking(() -> {
       List<String> ids = new ArrayList<>();
       for (Map.Entry<String, String> e : map.entrySet()) {
-        if (node.equals(e.getValue()) && map.remove(e.getKey(), node)) {
+        if (node.equals(ClientClaim.node(e.getValue())) && map.remove(e.getKey(), e.getValue())) {
           ids.add(e.getKey());
         }
       }

@@ -4,7 +4,6 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.core.LifecycleEvent;
 import io.meshmq.broker.Broker;
 import io.meshmq.broker.auth.Authenticator;
 import io.meshmq.broker.auth.Authorizer;
@@ -58,7 +57,7 @@ public final class ClusterNode {
   private volatile boolean draining;
 
   private ClusterNode(Vertx vertx, HazelcastClusterManager manager, Broker broker, RouteTable routes,
-                      HazelcastRetainedStore retained, Forwarder forwarder, ClientRegistry clients,
+                      HazelcastRetainedStore retained, Forwarder forwarder, ClientRegistry clients, Reconciler reconciler,
                       WillRegistry wills, HazelcastSessionStore store, long handoverGraceMillis) {
     this.handoverGraceMillis = handoverGraceMillis;
     this.vertx = vertx;
@@ -70,14 +69,24 @@ public final class ClusterNode {
     this.membershipRegistration = manager.getHazelcastInstance().getCluster()
         .addMembershipListener(new Departures(manager.getHazelcastInstance(), routes, clients, wills, store, broker,
             forwarder, manager));
-    this.reconcileTimer = vertx.setPeriodic(RECONCILE_MILLIS, id -> reconcile(clients));
+    this.reconcileTimer = vertx.setPeriodic(RECONCILE_MILLIS, id -> reconciler.run());
     this.stalledHandshakes = new StalledHandshakeReaper(vertx, manager.getHazelcastInstance());
     stalledHandshakes.start();
-    // A healed split brain: converge at once rather than at the next periodic round.
+    // A healed split brain: converge at once rather than at the next periodic round, here and on the nodes of
+    // the other side (they see members join, but not when this side's entries have been merged in).
     this.lifecycleRegistration = manager.getHazelcastInstance().getLifecycleService().addLifecycleListener(event -> {
-      if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
-        log.info("This node merged back into the cluster after a split brain: reconciling routes and client ids");
-        vertx.runOnContext(v -> reconcile(clients));
+      switch (event.getState()) {
+        case MERGING -> reconciler.mergeStarted();
+        case MERGED -> {
+          reconciler.mergeEnded();
+          log.info("This node merged back into the cluster after a split brain: reconciling routes and client ids");
+          vertx.runOnContext(v -> {
+            reconciler.run();
+            tellOthersMerged();
+          });
+        }
+        case MERGE_FAILED -> reconciler.mergeEnded();
+        default -> { }
       }
     });
   }
@@ -146,15 +155,18 @@ public final class ClusterNode {
           forwarder.useRouter(broker.node().router());
           return broker;
         })
-        .compose(broker -> vertx.deployVerticle(new NodeInbox(broker.node(), Forwarder.address(self),
+        .compose(broker -> {
+          Reconciler reconciler = new Reconciler(broker.node(), routes, clients, node -> manager.getNodes().contains(node));
+          return vertx.deployVerticle(new NodeInbox(broker.node(), Forwarder.address(self),
                 TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.HANDOVER_GRACE_SECONDS)), clients, routes,
-                forwarder, self))
+                forwarder, self, reconciler))
             .map(id -> {
               log.info("Node {} joined cluster '{}' with {} members; {} remote routes loaded", self,
                   settings.get(ClusterSettings.NAME), hz.getCluster().getMembers().size(), routes.remoteRouteCount());
-              return new ClusterNode(vertx, manager, broker, routes, retained, forwarder, clients, wills, store,
-                  TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.HANDOVER_GRACE_SECONDS)));
-            }));
+              return new ClusterNode(vertx, manager, broker, routes, retained, forwarder, clients, reconciler, wills,
+                  store, TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.HANDOVER_GRACE_SECONDS)));
+            });
+        });
   }
 
   private static VertxOptions vertxOptions(Settings settings) {
@@ -328,31 +340,13 @@ public final class ClusterNode {
     return moved.future();
   }
 
-  private void reconcile(ClientRegistry clients) {
-    routes.reconcile();
-    dropClientsClaimedElsewhere(clients);
-  }
-
-  /** After a split brain: a client id the registry gives to another node is taken down here (MQTT 5: 0x8E). */
-  private void dropClientsClaimedElsewhere(ClientRegistry clients) {
-    List<String> online = new ArrayList<>();
-    for (Session s : broker.node().sessions().all()) {
-      if (s.isOnline()) {
-        online.add(s.clientId());
+  private void tellOthersMerged() {
+    DeliveryOptions merged = new DeliveryOptions().addHeader(HazelcastClusterLink.ACTION, HazelcastClusterLink.MERGED);
+    for (String member : manager.getNodes()) {
+      if (!member.equals(manager.getNodeId())) {
+        vertx.eventBus().send(Forwarder.address(member), manager.getNodeId(), merged);
       }
     }
-    if (online.isEmpty()) {
-      return;
-    }
-    clients.claimedElsewhere(online, node -> manager.getNodes().contains(node)).onSuccess(lost -> {
-      for (String id : lost) {
-        Session s = broker.node().sessions().get(id);
-        if (s != null) {
-          log.warn("Client {} is connected here and, since the cluster merged, on another node too: disconnecting it here", id);
-          s.execute(s::discard);
-        }
-      }
-    });
   }
 
   /** Handles members that leave or die: their routes go at once; the oldest survivor cleans the tables. */

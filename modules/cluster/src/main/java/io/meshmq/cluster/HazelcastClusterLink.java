@@ -24,6 +24,7 @@ final class HazelcastClusterLink implements ClusterLink {
   static final String READY = "ready";
   static final String ADOPT = "adopt";
   static final String RECOVERED = "recovered";
+  static final String MERGED = "merged";
 
   private final Vertx vertx;
   private final String self;

@@ -34,8 +34,11 @@ final class NodeInbox extends VerticleBase {
   private final Forwarder forwarder;
   private final String self;
 
+  private final Reconciler reconciler;
+
   NodeInbox(BrokerNode node, String address, long handoverGraceMillis, ClientRegistry clients, RouteTable routes,
-            Forwarder forwarder, String self) {
+            Forwarder forwarder, String self, Reconciler reconciler) {
+    this.reconciler = reconciler;
     this.routes = routes;
     this.forwarder = forwarder;
     this.self = self;
@@ -66,6 +69,9 @@ final class NodeInbox extends VerticleBase {
           s.discard();
           msg.reply(null);
         });
+      } else if (HazelcastClusterLink.MERGED.equals(msg.headers().get(HazelcastClusterLink.ACTION)) && body instanceof String from) {
+        log.info("Node {} merged back into the cluster after a split brain: reconciling routes and client ids here", from);
+        reconciler.run();
       } else if (HazelcastClusterLink.HANDOVER.equals(msg.headers().get(HazelcastClusterLink.ACTION)) && body instanceof String clientId) {
         handOver(msg, clientId, msg.headers().get(HazelcastClusterLink.FROM));
       } else if (HazelcastClusterLink.READY.equals(msg.headers().get(HazelcastClusterLink.ACTION)) && body instanceof String clientId) {

@@ -57,7 +57,9 @@ class HazelcastConfigsTest {
       assertThat(c.getMapConfig(map).getBackupCount()).as(map).isEqualTo(1);
     }
     assertThat(c.getMapConfig(HazelcastConfigs.ROUTES).getMergePolicyConfig().getPolicy()).endsWith("PutIfAbsentMergePolicy");
-    for (String latest : List.of(HazelcastConfigs.RETAINED, HazelcastConfigs.CLIENTS, HazelcastConfigs.WILLS, HazelcastConfigs.SESSIONS)) {
+    assertThat(c.getMapConfig(HazelcastConfigs.CLIENTS).getMergePolicyConfig().getPolicy())
+        .isEqualTo(LatestClaimMergePolicy.class.getName());
+    for (String latest : List.of(HazelcastConfigs.RETAINED, HazelcastConfigs.WILLS, HazelcastConfigs.SESSIONS)) {
       // Latest update wins needs the entries' update times.
       assertThat(c.getMapConfig(latest).getMergePolicyConfig().getPolicy()).as(latest).endsWith("LatestUpdateMergePolicy");
       assertThat(c.getMapConfig(latest).isPerEntryStatsEnabled()).as(latest).isTrue();
