@@ -35,7 +35,6 @@ public final class ClusterNode {
   private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
   /** The member attribute under which vertx-hazelcast records a member's Vert.x node id. */
   private static final String VERTX_NODE_ID = "__vertx.nodeId";
-  private static final long RECONCILE_MILLIS = 30_000;
   /** How long a leaving node waits for its connections' close handlers before re-homing sessions. */
   private static final long SETTLE_MILLIS = 5_000;
   /** How long other nodes keep a departed node's routes as orphans, waiting for its sessions' recovery. */
@@ -48,6 +47,7 @@ public final class ClusterNode {
   private final HazelcastRetainedStore retained;
   private final Forwarder forwarder;
   private final long reconcileTimer;
+  private final Reconciler reconciler;
   private final UUID membershipRegistration;
   private final UUID lifecycleRegistration;
 
@@ -58,7 +58,8 @@ public final class ClusterNode {
 
   private ClusterNode(Vertx vertx, HazelcastClusterManager manager, Broker broker, RouteTable routes,
                       HazelcastRetainedStore retained, Forwarder forwarder, ClientRegistry clients, Reconciler reconciler,
-                      WillRegistry wills, HazelcastSessionStore store, long handoverGraceMillis) {
+                      WillRegistry wills, HazelcastSessionStore store, long handoverGraceMillis, long reconcileMillis) {
+    this.reconciler = reconciler;
     this.handoverGraceMillis = handoverGraceMillis;
     this.vertx = vertx;
     this.manager = manager;
@@ -69,7 +70,7 @@ public final class ClusterNode {
     this.membershipRegistration = manager.getHazelcastInstance().getCluster()
         .addMembershipListener(new Departures(manager.getHazelcastInstance(), routes, clients, wills, store, broker,
             forwarder, manager));
-    this.reconcileTimer = vertx.setPeriodic(RECONCILE_MILLIS, id -> reconciler.run());
+    this.reconcileTimer = vertx.setPeriodic(reconcileMillis, id -> reconciler.run());
     this.stalledHandshakes = new StalledHandshakeReaper(vertx, manager.getHazelcastInstance());
     stalledHandshakes.start();
     // A healed split brain: converge at once rather than at the next periodic round, here and on the nodes of
@@ -164,7 +165,8 @@ public final class ClusterNode {
               log.info("Node {} joined cluster '{}' with {} members; {} remote routes loaded", self,
                   settings.get(ClusterSettings.NAME), hz.getCluster().getMembers().size(), routes.remoteRouteCount());
               return new ClusterNode(vertx, manager, broker, routes, retained, forwarder, clients, reconciler, wills,
-                  store, TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.HANDOVER_GRACE_SECONDS)));
+                  store, TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.HANDOVER_GRACE_SECONDS)),
+                  TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.RECONCILE_INTERVAL_SECONDS)));
             });
         });
   }
@@ -197,6 +199,10 @@ public final class ClusterNode {
 
   public int mqttPort() {
     return broker.mqttPort();
+  }
+
+  Reconciler reconciler() {
+    return reconciler;
   }
 
   RouteTable routes() {

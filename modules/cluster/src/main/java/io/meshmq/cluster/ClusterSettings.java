@@ -43,6 +43,9 @@ public final class ClusterSettings {
   public static final Setting<Integer> HANDOVER_GRACE_SECONDS = intSetting("cluster.handover-grace-seconds", 5, 1, 600,
       "After a session moved to another node, how long the old node still passes on what arrives for it (until "
           + "every node routes to the new one)");
+  public static final Setting<Integer> RECONCILE_INTERVAL_SECONDS = intSetting("cluster.reconcile-interval-seconds", 30,
+      1, 3600, "How often each node re-asserts its routes in the cluster table and checks that the cluster registry "
+          + "still names it for its connected clients (a healed split brain is reconciled at once besides)");
   public static final Setting<String> EVENTBUS_HOST = stringSetting("cluster.eventbus.host", "127.0.0.1",
       "Interface of the clustered event bus (on Kubernetes: the pod IP)");
   public static final Setting<Integer> EVENTBUS_PORT = intSetting("cluster.eventbus.port", 0, 0, 65_535,
@@ -57,6 +60,6 @@ public final class ClusterSettings {
 
   public static List<Setting<?>> all() {
     return List.of(ENABLED, NAME, HOST, PORT, PUBLIC_ADDRESS, HAZELCAST_CONFIG, DISCOVERY, MEMBERS, KUBERNETES_SERVICE_DNS, MEMBER_TIMEOUT_SECONDS,
-        FORWARD_TIMEOUT_SECONDS, HANDOVER_GRACE_SECONDS, EVENTBUS_HOST, EVENTBUS_PORT, EVENTBUS_PUBLIC_HOST);
+        FORWARD_TIMEOUT_SECONDS, HANDOVER_GRACE_SECONDS, RECONCILE_INTERVAL_SECONDS, EVENTBUS_HOST, EVENTBUS_PORT, EVENTBUS_PUBLIC_HOST);
   }
 }

@@ -2,6 +2,7 @@ package io.meshmq.cluster;
 
 import io.meshmq.broker.BrokerNode;
 import io.meshmq.broker.session.Session;
+import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -43,17 +44,16 @@ final class Reconciler {
     merging = false;
   }
 
-  /** One round; on a Vert.x context. */
-  void run() {
+  /** One round; on a Vert.x context. Completes once both checks are done. */
+  Future<Void> run() {
     if (merging) {
-      return;
+      return Future.succeededFuture();
     }
-    routes.reconcile();
-    dropClientsClaimedElsewhere();
+    return Future.join(routes.reconcile(), dropClientsClaimedElsewhere()).mapEmpty();
   }
 
   /** A client id the registry gives to another node is taken down here (MQTT 5: 0x8E, session taken over). */
-  private void dropClientsClaimedElsewhere() {
+  private Future<Void> dropClientsClaimedElsewhere() {
     List<String> online = new ArrayList<>();
     for (Session s : node.sessions().all()) {
       if (s.isOnline()) {
@@ -61,9 +61,9 @@ final class Reconciler {
       }
     }
     if (online.isEmpty()) {
-      return;
+      return Future.succeededFuture();
     }
-    clients.claimedElsewhere(online, isMember).onSuccess(lost -> {
+    return clients.claimedElsewhere(online, isMember).map(lost -> {
       for (String id : lost) {
         Session s = node.sessions().get(id);
         if (s != null) {
@@ -72,6 +72,7 @@ final class Reconciler {
           s.execute(s::discard);
         }
       }
+      return null;
     });
   }
 }
