@@ -53,6 +53,9 @@ public final class ClusterNode {
 
   private final long handoverGraceMillis;
   private final StalledHandshakeReaper stalledHandshakes;
+  /** Completed when Hazelcast stopped under this node (see {@link #lost()}). */
+  private final Promise<String> lost = Promise.promise();
+  private volatile boolean fenced;
   /** Set first thing in {@link #stop()}: a draining node reports itself not ready. */
   private volatile boolean draining;
 
@@ -87,6 +90,11 @@ public final class ClusterNode {
           });
         }
         case MERGE_FAILED -> reconciler.mergeEnded();
+        case SHUTTING_DOWN -> {
+          if (!draining) {
+            fence();
+          }
+        }
         default -> { }
       }
     });
@@ -232,7 +240,10 @@ public final class ClusterNode {
     return forwarder.unmatched.sum();
   }
 
-  /** Whether {@link #stop()} has begun (the node is draining and must not be given new clients). */
+  /**
+   * Whether {@link #stop()} has begun, or Hazelcast stopped under the node ({@link #lost()}): it must not be given
+   * new clients.
+   */
   public boolean isDraining() {
     return draining;
   }
@@ -279,8 +290,10 @@ public final class ClusterNode {
     String self = manager.getNodeId();
     List<String> others = new ArrayList<>(manager.getNodes());
     others.remove(self);
+    // A node that Hazelcast left (lost()) has nobody to hand its sessions to: the others recovered them already.
+    boolean canRehome = !others.isEmpty() && !fenced;
     return broker.stop()
-        .compose(v -> others.isEmpty() ? Future.succeededFuture() : rehomeSessions(others))
+        .compose(v -> canRehome ? rehomeSessions(others) : Future.succeededFuture())
         .eventually(() -> {
           routes.stop();
           retained.stop();
@@ -344,6 +357,31 @@ public final class ClusterNode {
       });
     });
     return moved.future();
+  }
+
+  /**
+   * Completes, with why, if the cluster layer stopped under this node without {@link #stop()} (Hazelcast shuts its
+   * instance down on an OutOfMemoryError, for one): the node has then disconnected its clients and closed its
+   * listeners, so that they reconnect to nodes that still are in the cluster, and the process should end.
+   */
+  public Future<String> lost() {
+    return lost.future();
+  }
+
+  /**
+   * Hazelcast is stopping under a node that is not stopping: without it this node can neither store what its
+   * clients publish nor reach the others, yet it would keep acknowledging. It takes itself out instead.
+   */
+  private void fence() {
+    fenced = true;
+    draining = true;
+    log.error("Hazelcast stopped under this node, which is not stopping: disconnecting its clients and closing its "
+        + "listeners, so that they reconnect to the other nodes");
+    vertx.runOnContext(v -> {
+      vertx.cancelTimer(reconcileTimer);
+      stalledHandshakes.stop();
+      broker.stop().onComplete(ar -> lost.tryComplete("Hazelcast stopped under this node"));
+    });
   }
 
   private void tellOthersMerged() {

@@ -1,5 +1,6 @@
 package io.meshmq.cluster;
 
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.partition.PartitionAware;
 import com.hazelcast.map.IMap;
@@ -20,6 +21,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /**
  * Persistent sessions in Hazelcast, so that they outlive the node that holds them: one entry per session
@@ -55,38 +58,50 @@ final class HazelcastSessionStore implements SessionStore {
   public Future<Void> messageTaken(String clientId, long sequence, Delivery delivery) {
     Buffer b = Buffer.buffer(80 + delivery.message().payload().length);
     b.appendLong(sequence).appendInt(0).appendByte((byte) 0).appendBytes(SessionWire.encodeDelivery(delivery));
-    return Future.fromCompletionStage(messages.setAsync(key(clientId, delivery.message().id()), b.getBytes()));
+    return call(() -> messages.setAsync(key(clientId, delivery.message().id()), b.getBytes()));
   }
 
   @Override
   public Future<Void> messageInFlight(String clientId, long messageId, int packetId, boolean released) {
-    return Future.fromCompletionStage(messages.submitToKey(key(clientId, messageId), new MarkInFlight(packetId, released)))
-        .mapEmpty();
+    return call(() -> messages.submitToKey(key(clientId, messageId), new MarkInFlight(packetId, released))).mapEmpty();
   }
 
   @Override
   public void messageDone(String clientId, long messageId) {
-    messages.deleteAsync(key(clientId, messageId));
+    call(() -> messages.deleteAsync(key(clientId, messageId)));
   }
 
   @Override
   public Future<Void> inboundHeld(String clientId, int packetId) {
-    return Future.fromCompletionStage(inbound.setAsync(key(clientId, packetId), PRESENT));
+    return call(() -> inbound.setAsync(key(clientId, packetId), PRESENT));
   }
 
   @Override
   public Future<Void> inboundReleased(String clientId, int packetId) {
-    return Future.fromCompletionStage(inbound.deleteAsync(key(clientId, packetId))).mapEmpty();
+    return call(() -> inbound.deleteAsync(key(clientId, packetId))).mapEmpty();
   }
 
   @Override
   public void sessionChanged(SessionSnapshot state) {
-    sessions.setAsync(state.clientId(), SessionWire.encode(state));
+    call(() -> sessions.setAsync(state.clientId(), SessionWire.encode(state)));
   }
 
   @Override
   public void sessionEnded(String clientId) {
-    sessions.deleteAsync(clientId);
+    call(() -> sessions.deleteAsync(clientId));
+  }
+
+  /**
+   * A Hazelcast call whose instance has shut down throws at once instead of failing its future; a session task
+   * (say, a client's detach while the node takes itself out of a cluster it lost) then stops halfway. Here it
+   * fails the future instead: what waits for the write (a publisher's acknowledgement) does not get it.
+   */
+  private static <T> Future<T> call(Supplier<CompletionStage<T>> operation) {
+    try {
+      return Future.fromCompletionStage(operation.get());
+    } catch (HazelcastInstanceNotActiveException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   /**

@@ -17,12 +17,14 @@ import picocli.CommandLine.Option;
         "Precedence, later wins: defaults in code < config file < environment < --set.",
         "Environment variables: MESHMQ_ + key upper-cased with '.' and '-' as '_',",
         "  e.g. MESHMQ_LISTENERS_TCP_PORT=1884 sets listeners.tcp.port.",
-        "Exit codes: 0 stopped, 1 failed to start, 2 invalid configuration or arguments."})
+        "Exit codes: 0 stopped, 1 failed to start, 2 invalid configuration or arguments,",
+        "  3 stopped because Hazelcast stopped under the node (its clients were disconnected first)."})
 final class Cli implements Callable<Integer> {
 
   static final int OK = 0;
   static final int START_FAILED = 1;
   static final int INVALID_CONFIGURATION = 2; // same as picocli's code for bad arguments
+  static final int LOST_CLUSTER = 3;
 
   @Mixin
   private LaunchOptions options = new LaunchOptions();
@@ -76,6 +78,6 @@ final class Cli implements Callable<Integer> {
     }
     ShutdownHook.install(server);
     server.awaitStopped();
-    return OK;
+    return server.lostCluster() ? LOST_CLUSTER : OK;
   }
 }

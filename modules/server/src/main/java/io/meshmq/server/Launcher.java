@@ -83,7 +83,10 @@ public final class Launcher {
         closeWithVertx(node.vertx(), security);
         // ClusterNode.stop stops the broker and then leaves the cluster and closes Vert.x.
         RunningServer server = new RunningServer(node.broker()::port, node::stop, Future::succeededFuture, settings);
-        return withHttpListener(server, node.vertx(), new OpsTarget(node.broker(), node, server::isStopping));
+        RunningServer running = withHttpListener(server, node.vertx(), new OpsTarget(node.broker(), node, server::isStopping));
+        // The node took its clients down already; the process ends (stop blocks: not on a Vert.x thread).
+        node.lost().onSuccess(why -> new Thread(() -> running.stopLostCluster(why), "meshmq-lost-cluster").start());
+        return running;
       } catch (StartupException e) {
         throw e;
       } catch (Exception e) { // ClusterNode.start closes what it opened before failing

@@ -26,6 +26,7 @@ public final class RunningServer {
   private final AtomicBoolean stopRequested = new AtomicBoolean();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile int httpPort = -1;
+  private volatile String lostCluster;
 
   RunningServer(Vertx vertx, Broker broker, Settings settings) {
     this(broker::port, broker::stop, vertx::close, settings);
@@ -101,6 +102,21 @@ public final class RunningServer {
     } finally {
       stopped.countDown();
     }
+  }
+
+  /**
+   * Stops the server because its node lost the cluster under it ({@code ClusterNode.lost()}); the process then
+   * ends with its own exit status, so that a supervisor restarts it. Blocks like {@link #stop()}.
+   */
+  void stopLostCluster(String why) {
+    lostCluster = why;
+    log.error("Stopping MeshMQ: {}", why);
+    stop();
+  }
+
+  /** Whether the server stopped because its node lost the cluster (see {@link #stopLostCluster}). */
+  public boolean lostCluster() {
+    return lostCluster != null;
   }
 
   /** Blocks until {@link #stop()} has finished. */
