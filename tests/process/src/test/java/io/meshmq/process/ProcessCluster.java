@@ -87,6 +87,7 @@ public final class ProcessCluster implements AutoCloseable {
         throw new IllegalStateException("the last node to join saw " + seen + " members, not " + size
             + ": the nodes did not form one cluster; see " + logs.toAbsolutePath());
       }
+      cluster.awaitReadiness(READY_TIMEOUT);
       Clock.log("cluster " + cluster.clusterName + " ready in " + (System.nanoTime() - t0) / 1_000_000 + " ms: "
           + cluster.nodes.stream().map(n -> n.name() + "=" + n.clusterNodeId()).collect(Collectors.joining(", ")));
       return cluster;
@@ -120,6 +121,47 @@ public final class ProcessCluster implements AutoCloseable {
       }
     }
     return uri;
+  }
+
+  /**
+   * Waits until every node answers 200 on /health/ready, as a load balancer or Kubernetes would before sending it
+   * clients or stopping another node: among its checks, the cluster is safe (every partition's backups in sync).
+   * Right after the nodes join, partitions migrate; a node killed before its backups caught up can take the latest
+   * writes of its partitions with it (seen: a subscription saved 2 s before a SIGKILL, during the migration).
+   */
+  void awaitReadiness(Duration timeout) {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (BrokerProcess n : nodes) {
+      int last = -1;
+      while (last != 200) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(n.name() + " not ready within " + timeout.toSeconds() + " s (last answer "
+              + last + ")");
+        }
+        try {
+          if (n.httpPort() < 0) {
+            throw new IOException("HTTP listener not logged yet");
+          }
+          java.net.http.HttpRequest req = java.net.http.HttpRequest.newBuilder(
+              java.net.URI.create("http://127.0.0.1:" + n.httpPort() + "/health/ready")).timeout(Duration.ofSeconds(5)).build();
+          last = http.send(req, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+          last = -1;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while waiting for " + n.name(), e);
+        }
+        if (last != 200) {
+          try {
+            Thread.sleep(200);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for " + n.name(), e);
+          }
+        }
+      }
+    }
   }
 
   /**
