@@ -6,6 +6,10 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +41,7 @@ public final class BrokerProcess {
   static final String READY_MARKER = "listening on mqtt";
   private static final Pattern JOINED = Pattern.compile("Node (\\S+) joined cluster '.*' with (\\d+) members");
   private static final Pattern HTTP_LISTENER = Pattern.compile("HTTP listener on http://\\S+:(\\d+)");
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   /** Every process any BrokerProcess started and that may still run; the shutdown hook kills them. */
   private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
@@ -111,6 +116,23 @@ public final class BrokerProcess {
   /** The member count it logged when it joined the cluster (-1 if not seen). */
   public int membersAtJoin() {
     return membersAtJoin;
+  }
+
+  /** The status of GET /health/ready on {@code port}, or -1 when nothing answers (no such port, or it closed). */
+  static int readiness(int port) {
+    if (port <= 0) {
+      return -1;
+    }
+    try {
+      HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
+          .timeout(Duration.ofSeconds(2)).GET().build();
+      return HTTP.send(get, HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
   }
 
   /** The port of its HTTP listener (health, metrics) as it logged it, or -1 before that line. */

@@ -2,10 +2,6 @@ package io.meshmq.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +27,6 @@ class DrainTest {
   static final double PER_SECOND = 100;
   static final int UNREADY_SECONDS = 2;
   static final Duration EXIT_TIMEOUT = Duration.ofSeconds(45);
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   static ProcessCluster cluster;
 
@@ -93,7 +88,7 @@ class DrainTest {
     }
     int httpPort = drained.httpPort();
     assertThat(httpPort).as("the drained node's HTTP port, from its log").isPositive();
-    assertThat(readiness(httpPort)).as("ready before the drain").isEqualTo(200);
+    assertThat(BrokerProcess.readiness(httpPort)).as("ready before the drain").isEqualTo(200);
 
     publisher.start(20_000, PER_SECOND, Duration.ofSeconds(120));
     ledger.awaitAcked(200, Duration.ofSeconds(30), () -> cluster.warnings(40));
@@ -103,7 +98,7 @@ class DrainTest {
     AtomicBoolean polling = new AtomicBoolean(true);
     Thread poller = new Thread(() -> {
       while (polling.get()) {
-        readyStatuses.add(readiness(httpPort));
+        readyStatuses.add(BrokerProcess.readiness(httpPort));
         try {
           Thread.sleep(50);
         } catch (InterruptedException e) {
@@ -151,20 +146,6 @@ class DrainTest {
       assertThat(r.distinct()).as("%s received the stream", r.name()).isGreaterThanOrEqualTo(400);
     }
     assertThat(allAcked).as("every published message acknowledged in the end\n%s", report).isTrue();
-  }
-
-  /** The status of GET /health/ready, or -1 when nothing answers (the node has closed its HTTP port). */
-  private static int readiness(int port) {
-    try {
-      HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
-          .timeout(Duration.ofSeconds(2)).GET().build();
-      return HTTP.send(get, HttpResponse.BodyHandlers.discarding()).statusCode();
-    } catch (java.io.IOException e) {
-      return -1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return -1;
-    }
   }
 
   /** 200 200 200 503 503 -1 -> "200 x3, 503 x2, -1 x1". */

@@ -130,35 +130,19 @@ public final class ProcessCluster implements AutoCloseable {
    * writes of its partitions with it (seen: a subscription saved 2 s before a SIGKILL, during the migration).
    */
   void awaitReadiness(Duration timeout) {
-    java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     long deadline = System.nanoTime() + timeout.toNanos();
     for (BrokerProcess n : nodes) {
-      int last = -1;
-      while (last != 200) {
+      int last;
+      while ((last = BrokerProcess.readiness(n.httpPort())) != 200) {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException(n.name() + " not ready within " + timeout.toSeconds() + " s (last answer "
               + last + ")");
         }
         try {
-          if (n.httpPort() < 0) {
-            throw new IOException("HTTP listener not logged yet");
-          }
-          java.net.http.HttpRequest req = java.net.http.HttpRequest.newBuilder(
-              java.net.URI.create("http://127.0.0.1:" + n.httpPort() + "/health/ready")).timeout(Duration.ofSeconds(5)).build();
-          last = http.send(req, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-          last = -1;
+          Thread.sleep(200);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw new IllegalStateException("interrupted while waiting for " + n.name(), e);
-        }
-        if (last != 200) {
-          try {
-            Thread.sleep(200);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for " + n.name(), e);
-          }
         }
       }
     }
