@@ -149,11 +149,14 @@ public final class ClusterNode {
     HazelcastRetainedStore retained = new HazelcastRetainedStore(vertx, hz.getMap(HazelcastConfigs.RETAINED));
     ClientRegistry clients = new ClientRegistry(vertx, hz.getMap(HazelcastConfigs.CLIENTS), self);
     WillRegistry wills = new WillRegistry(vertx, hz.getMap(HazelcastConfigs.WILLS), self);
-    HazelcastSessionStore store = new HazelcastSessionStore(vertx, hz.getMap(HazelcastConfigs.SESSIONS),
-        hz.getMap(HazelcastConfigs.SESSION_MESSAGES), hz.getMap(HazelcastConfigs.SESSION_INBOUND));
+    com.hazelcast.map.IMap<JournalKey, byte[]> journalMap = hz.getMap(HazelcastConfigs.SESSION_JOURNAL);
+    SessionJournal journal = new SessionJournal(vertx, journalMap, self,
+        settings.get(ClusterSettings.JOURNAL_MAX_ENTRY_BYTES),
+        TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.JOURNAL_CARRY_FORWARD_SECONDS)));
+    HazelcastSessionStore store = new HazelcastSessionStore(vertx, hz.getMap(HazelcastConfigs.SESSIONS), journalMap, journal);
     // How long a message waits for a dead node's sessions to be recovered elsewhere: detection plus recovery.
     long failover = TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.MEMBER_TIMEOUT_SECONDS) + 30);
-    Forwarder forwarder = new Forwarder(vertx, routes, timeout, failover);
+    Forwarder forwarder = new Forwarder(vertx, routes, node -> manager.getNodes().contains(node), timeout, failover);
     HazelcastClusterLink link = new HazelcastClusterLink(vertx, self, routes, forwarder, clients, wills, store,
         node -> manager.getNodes().contains(node), timeout);
     Settings named = settings.get(BrokerSettings.NODE_ID).isEmpty() ? settings.with(BrokerSettings.NODE_ID, self) : settings;
@@ -168,7 +171,7 @@ public final class ClusterNode {
           Reconciler reconciler = new Reconciler(broker.node(), routes, clients, node -> manager.getNodes().contains(node));
           return vertx.deployVerticle(new NodeInbox(broker.node(), Forwarder.address(self),
                 TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.HANDOVER_GRACE_SECONDS)), clients, routes,
-                forwarder, self, reconciler))
+                forwarder, self, reconciler, timeout))
             .map(id -> {
               log.info("Node {} joined cluster '{}' with {} members; {} remote routes loaded", self,
                   settings.get(ClusterSettings.NAME), hz.getCluster().getMembers().size(), routes.remoteRouteCount());
@@ -432,6 +435,9 @@ public final class ClusterNode {
         }
       }
       Future.join(adopted).onComplete(done -> {
+        // The adopted sessions' messages are on this node's journal now: the departed node's goes.
+        store.forget(departed).onComplete(ar -> log.info("Session journal of departed node {}: {}", departed,
+            ar.succeeded() ? ar.result() + " entries deleted" : "not deleted (" + ar.cause() + ")"));
         io.vertx.core.json.JsonObject note = new io.vertx.core.json.JsonObject().put("departed", departed)
             .put("adopter", manager.getNodeId()).put("routes", new io.vertx.core.json.JsonArray(routeKeys))
             .put("clients", clientIds);
@@ -474,7 +480,7 @@ public final class ClusterNode {
         clients.purgeNode(node).onSuccess(ids -> {
           log.info("Released {} client ids held by node {}", ids.size(), node);
           // Its persistent sessions live on here: rebuilt from the session store, so their queues keep filling.
-          broker.vertx().runOnContext(v -> store.load(ids).onSuccess(sessions -> recover(node, sessions)));
+          broker.vertx().runOnContext(v -> store.recover(node, ids).onSuccess(sessions -> recover(node, sessions)));
         });
         // Publishing needs a Vert.x context for the routing's completion; the inbox context is as good as any.
         broker.vertx().runOnContext(v -> wills.publishWillsOf(node, broker.node().router()));

@@ -38,8 +38,17 @@ public final class ClusterSettings {
   public static final Setting<Integer> MEMBER_TIMEOUT_SECONDS = intSetting("cluster.member-timeout-seconds", 10, 2, 600,
       "A member that has not been heard from for this long is declared dead (Hazelcast's own default is 60)");
   public static final Setting<Integer> FORWARD_TIMEOUT_SECONDS = intSetting("cluster.forward-timeout-seconds", 10, 1, 3600,
-      "How long a node waits for another node to take a forwarded message before sending it again (to whichever "
-          + "nodes then have the routes); bounds the publisher's wait when a node dies");
+      "How long a node waits for another node to answer a forwarded message before asking again: a node that is "
+          + "still a member gets the same forward again (it routes it once) and is waited for; for a node that left, "
+          + "the message goes to whichever nodes then have the routes");
+  public static final Setting<Integer> JOURNAL_MAX_ENTRY_BYTES = intSetting("cluster.session-journal.max-entry-bytes",
+      1 << 20, 4096, 64 << 20,
+      "Largest entry of a node's session journal (one batch of its persistent sessions' changes); a larger batch is "
+          + "written as several entries at once");
+  public static final Setting<Integer> JOURNAL_CARRY_FORWARD_SECONDS = intSetting(
+      "cluster.session-journal.carry-forward-seconds", 5, 1, 3600,
+      "A session journal entry at least this old of which at most half still counts (messages of offline sessions "
+          + "among many acknowledged ones) has the rest written again into a new entry, so that it can be deleted");
   public static final Setting<Integer> HANDOVER_GRACE_SECONDS = intSetting("cluster.handover-grace-seconds", 5, 1, 600,
       "After a session moved to another node, how long the old node still passes on what arrives for it (until "
           + "every node routes to the new one)");
@@ -60,6 +69,6 @@ public final class ClusterSettings {
 
   public static List<Setting<?>> all() {
     return List.of(ENABLED, NAME, HOST, PORT, PUBLIC_ADDRESS, HAZELCAST_CONFIG, DISCOVERY, MEMBERS, KUBERNETES_SERVICE_DNS, MEMBER_TIMEOUT_SECONDS,
-        FORWARD_TIMEOUT_SECONDS, HANDOVER_GRACE_SECONDS, RECONCILE_INTERVAL_SECONDS, EVENTBUS_HOST, EVENTBUS_PORT, EVENTBUS_PUBLIC_HOST);
+        FORWARD_TIMEOUT_SECONDS, JOURNAL_MAX_ENTRY_BYTES, JOURNAL_CARRY_FORWARD_SECONDS, HANDOVER_GRACE_SECONDS, RECONCILE_INTERVAL_SECONDS, EVENTBUS_HOST, EVENTBUS_PORT, EVENTBUS_PUBLIC_HOST);
   }
 }

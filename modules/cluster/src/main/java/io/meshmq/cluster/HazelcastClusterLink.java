@@ -63,7 +63,7 @@ final class HazelcastClusterLink implements ClusterLink {
 
   @Override
   public void forward(Message message, java.util.Map<String, java.util.List<io.meshmq.core.message.Delivery.ShareRef>> sharedByNode,
-                      Runnable done) {
+                      io.meshmq.broker.routing.Router.Routed done) {
     forwarder.forward(message, sharedByNode, done);
   }
 
@@ -161,6 +161,11 @@ final class HazelcastClusterLink implements ClusterLink {
   @Override
   public void sessionEnded(String clientId) {
     store.sessionEnded(clientId);
+  }
+
+  @Override
+  public void sessionLeft(String clientId) {
+    store.sessionLeft(clientId);
   }
 
   @Override

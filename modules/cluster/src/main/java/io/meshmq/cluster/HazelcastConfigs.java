@@ -27,8 +27,7 @@ final class HazelcastConfigs {
   static final String CLIENTS = "meshmq.clients";
   static final String WILLS = "meshmq.wills";
   static final String SESSIONS = "meshmq.sessions";
-  static final String SESSION_MESSAGES = "meshmq.session-messages";
-  static final String SESSION_INBOUND = "meshmq.session-inbound-qos2";
+  static final String SESSION_JOURNAL = "meshmq.session-journal";
 
   private HazelcastConfigs() {
   }

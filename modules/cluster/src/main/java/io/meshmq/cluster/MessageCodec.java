@@ -14,7 +14,8 @@ final class MessageCodec implements io.vertx.core.eventbus.MessageCodec<Forwarde
   @Override
   public void encodeToWire(Buffer buffer, Forwarded f) {
     Message m = f.message();
-    Buffer body = Buffer.buffer(64 + m.payload().length);
+    Buffer body = Buffer.buffer(72 + m.payload().length);
+    body.appendLong(f.forwardId());
     MessageWire.write(body, m);
     body.appendInt(f.shares().size());
     for (Delivery.ShareRef ref : f.shares()) {
@@ -27,7 +28,8 @@ final class MessageCodec implements io.vertx.core.eventbus.MessageCodec<Forwarde
   @Override
   public Forwarded decodeFromWire(int pos, Buffer buffer) {
     int[] end = new int[1];
-    Message m = MessageWire.read(buffer, pos + 4, end);
+    long forwardId = buffer.getLong(pos + 4);
+    Message m = MessageWire.read(buffer, pos + 12, end);
     int at = end[0];
     int n = buffer.getInt(at);
     at += 4;
@@ -41,7 +43,7 @@ final class MessageCodec implements io.vertx.core.eventbus.MessageCodec<Forwarde
       at += 4 + fl;
       shares.add(new Delivery.ShareRef(group, filter));
     }
-    return new Forwarded(m, shares);
+    return new Forwarded(forwardId, m, shares);
   }
 
   private static void appendString(Buffer b, String s) {

@@ -35,10 +35,13 @@ final class NodeInbox extends VerticleBase {
   private final String self;
 
   private final Reconciler reconciler;
+  private final ForwardsSeen seen;
 
   NodeInbox(BrokerNode node, String address, long handoverGraceMillis, ClientRegistry clients, RouteTable routes,
-            Forwarder forwarder, String self, Reconciler reconciler) {
+            Forwarder forwarder, String self, Reconciler reconciler, long forwardTimeoutMillis) {
     this.reconciler = reconciler;
+    // A copy comes at the earliest one time-out after its first; kept two time-outs to be safe.
+    this.seen = new ForwardsSeen(2 * forwardTimeoutMillis, System::currentTimeMillis);
     this.routes = routes;
     this.forwarder = forwarder;
     this.self = self;
@@ -53,8 +56,20 @@ final class NodeInbox extends VerticleBase {
     consumer = vertx.eventBus().consumer(address, msg -> {
       Object body = msg.body();
       if (body instanceof Forwarded f) {
+        Future<Boolean> earlier = seen.seen(f.forwardId());
+        if (earlier != null) {
+          // A copy sent again because the first was answered late: answered when the first is routed, not routed twice.
+          forwarder.duplicates.increment();
+          earlier.onComplete(ar -> answer(msg, ar.succeeded() && ar.result()));
+          return;
+        }
         log.debug("Forwarded {} with shared groups {}", f.message(), f.shares());
-        int sessions = node.router().routeLocal(f.message(), f.shares(), () -> msg.reply(null));
+        io.vertx.core.Promise<Boolean> routed = io.vertx.core.Promise.promise();
+        seen.routing(f.forwardId(), routed.future());
+        int sessions = node.router().routeLocal(f.message(), f.shares(), safe -> {
+          routed.complete(safe);
+          answer(msg, safe);
+        });
         if (sessions == 0) {
           unmatched(f);
         }
@@ -94,8 +109,8 @@ final class NodeInbox extends VerticleBase {
         routes.orphansRecovered(departed, java.util.Map.of(adopter, recreated));
         log.info("Sessions of departed node {} recovered on {}: {} routes", departed, adopter, recreated.size());
       } else if (HazelcastClusterLink.ADOPT.equals(msg.headers().get(HazelcastClusterLink.ACTION)) && body instanceof byte[] bytes) {
-        adopt(SessionWire.decode(bytes));
-        msg.reply(null);
+        // Answered once the session's messages are on this node's journal: the leaving node's may go then.
+        adopt(SessionWire.decode(bytes)).onComplete(ar -> msg.reply(null));
       } else if (HazelcastClusterLink.DELIVER.equals(msg.headers().get(HazelcastClusterLink.ACTION)) && body instanceof byte[] bytes) {
         deliverToMovedSession(msg.headers().get(HazelcastClusterLink.CLIENT), bytes);
       } else {
@@ -103,6 +118,15 @@ final class NodeInbox extends VerticleBase {
       }
     });
     return consumer.completion();
+  }
+
+  /** Routed: an answer, or a failure when a persistent session here could not put the message on record. */
+  private static void answer(io.vertx.core.eventbus.Message<Object> msg, boolean safe) {
+    if (safe) {
+      msg.reply(null);
+    } else {
+      msg.fail(503, "routed, but a persistent session could not put it on record: this node lost its cluster");
+    }
   }
 
   /**
@@ -144,8 +168,8 @@ final class NodeInbox extends VerticleBase {
   }
 
   /** A leaving node re-homes one of its sessions here: it lives on, offline, with its routes now here. */
-  private void adopt(SessionSnapshot snapshot) {
-    SessionAdoption.adopt(node, clients, context, snapshot, 30_000).onSuccess(adopted -> {
+  private Future<Boolean> adopt(SessionSnapshot snapshot) {
+    return SessionAdoption.adopt(node, clients, context, snapshot, 30_000).onSuccess(adopted -> {
       if (adopted) {
         log.info("Session {} re-homed here: {} subscriptions, {} in flight, {} queued", snapshot.clientId(),
             snapshot.subscriptions().size(), snapshot.inflight().size(), snapshot.queued().size());

@@ -16,8 +16,8 @@ final class SessionAdoption {
 
   /**
    * Creates the session offline on {@code context}, records this node as its holder, and restores it (its
-   * routes and expiry clock with it). Completes once restored; does nothing (and says so by returning false)
-   * when the client already has a live session here.
+   * routes and expiry clock with it). Completes once restored and its messages are on this node's session store;
+   * does nothing (and says so by returning false) when the client already has a live session here.
    */
   static Future<Boolean> adopt(BrokerNode node, ClientRegistry clients, Context context, SessionSnapshot snapshot,
                                long dedupeMillis) {
@@ -30,10 +30,7 @@ final class SessionAdoption {
     node.sessions().claim(clientId, false, () -> s);
     clients.record(clientId);
     Promise<Boolean> adopted = Promise.promise();
-    s.execute(() -> {
-      s.adopt(snapshot, dedupeMillis);
-      adopted.complete(true);
-    });
+    s.execute(() -> s.adopt(snapshot, dedupeMillis).onComplete(stored -> adopted.complete(true)));
     return adopted.future();
   }
 }

@@ -93,6 +93,11 @@ final class SessionWire {
 
   private static void writeDelivery(Buffer b, Delivery d) {
     MessageWire.write(b, d.message());
+    writeDeliveryFields(b, d);
+  }
+
+  /** What a delivery adds to its message: QoS, retain flag, subscription identifiers, shared group. */
+  static void writeDeliveryFields(Buffer b, Delivery d) {
     b.appendByte((byte) d.qos()).appendByte((byte) (d.retain() ? 1 : 0));
     b.appendInt(d.subscriptionIds().length);
     for (int id : d.subscriptionIds()) {
@@ -106,6 +111,11 @@ final class SessionWire {
     int[] end = new int[1];
     var message = MessageWire.read(b, at[0], end);
     at[0] = end[0];
+    return readDeliveryFields(b, at, message);
+  }
+
+  /** Reads what {@link #writeDeliveryFields} wrote, for this message. */
+  static Delivery readDeliveryFields(Buffer b, int[] at, io.meshmq.core.message.Message message) {
     int qos = b.getByte(at[0]++);
     boolean retain = b.getByte(at[0]++) != 0;
     int n = readInt(b, at);
@@ -118,13 +128,13 @@ final class SessionWire {
     return new Delivery(message, qos, retain, ids, group == null ? null : new Delivery.ShareRef(group, filter));
   }
 
-  private static int readInt(Buffer b, int[] at) {
+  static int readInt(Buffer b, int[] at) {
     int v = b.getInt(at[0]);
     at[0] += 4;
     return v;
   }
 
-  private static void writeString(Buffer b, String s) {
+  static void writeString(Buffer b, String s) {
     if (s == null) {
       b.appendInt(-1);
     } else {
@@ -133,7 +143,7 @@ final class SessionWire {
     }
   }
 
-  private static String readString(Buffer b, int[] at) {
+  static String readString(Buffer b, int[] at) {
     int len = readInt(b, at);
     if (len < 0) {
       return null;

@@ -16,6 +16,7 @@ import io.vertx.core.internal.net.NetSocketInternal;
 final class Acks {
 
   static final int SUCCESS = 0x00;
+  static final int UNSPECIFIED_ERROR = 0x80;
   static final int NOT_AUTHORIZED = 0x87;
   static final int PACKET_ID_NOT_FOUND = 0x92;
 

@@ -277,8 +277,8 @@ final class ConnectFlow {
       });
     } else if (handedOver != null && !cleanStart) {
       s.execute(() -> {
-        s.restore(handedOver, HANDOVER_DEDUPE_MILLIS);
-        c.node.cluster().sessionRestored(c.clientId);
+        // The old node passes on what it still gets once the messages that came along are stored here.
+        s.restore(handedOver, HANDOVER_DEDUPE_MILLIS).onComplete(stored -> c.node.cluster().sessionRestored(c.clientId));
         attach(s, claim.number(), true);
       });
     } else {

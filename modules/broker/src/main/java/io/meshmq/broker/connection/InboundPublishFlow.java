@@ -145,12 +145,14 @@ final class InboundPublishFlow {
       routesFull = true;
       updateReading();
     }
-    c.node.router().route(message, () -> {
+    c.node.router().route(message, safe -> {
       pendingRoutes--;
       if (qos > 0) {
         pendingAcks--;
       }
-      if (qos == 1) {
+      if (!safe && qos > 0) {
+        notSafe(qos, packetId, ack, message);
+      } else if (qos == 1) {
         ack.complete(Acks.SUCCESS);
       } else if (qos == 2) {
         // Held in the session store before PUBREC: a node that recovers the session does not route a re-sent copy.
@@ -213,6 +215,24 @@ final class InboundPublishFlow {
     }
   }
 
+  /**
+   * A persistent session could not put the message on record (the node lost its cluster): the publisher is not told
+   * it is safe. MQTT 5 gets PUBACK/PUBREC 0x80; MQTT 3.1.1 has no way to say no, so the connection is closed
+   * without the acknowledgement, and the client sends the message again when it reconnects (to another node).
+   */
+  private void notSafe(int qos, int packetId, Promise<Integer> ack, Message message) {
+    c.node.stats().publishNotSafe.increment();
+    log.warn("Client {}: {} could not be put on record for every persistent session it went to; {}", c.clientId, message,
+        c.protocolVersion >= 5 ? "answering 0x80" : "closing the connection without acknowledging it");
+    if (qos == 2) {
+      c.session.inboundQos2().release(packetId); // not routed as far as the client knows: a re-sent copy is routed
+    }
+    ack.complete(c.protocolVersion >= 5 ? Acks.UNSPECIFIED_ERROR : CLOSE_INSTEAD);
+  }
+
+  /** Not a reason code: the acknowledgement is not sent, the connection is closed in its place. */
+  private static final int CLOSE_INSTEAD = -1;
+
   private void denied(int qos, int packetId, Promise<Integer> ack, String topic) {
     c.node.stats().publishDenied.increment();
     log.info("Client {}: PUBLISH to '{}' not authorized, dropped", c.clientId, topic);
@@ -244,7 +264,9 @@ final class InboundPublishFlow {
   private Promise<Integer> ackInOrder(int qos, int packetId) {
     Promise<Integer> reason = Promise.promise();
     inOrder(reason.future(), () -> {
-      if (qos == 1) {
+      if (reason.future().result() == CLOSE_INSTEAD) {
+        c.close();
+      } else if (qos == 1) {
         Acks.puback(c.socket, packetId, reason.future().result());
       } else {
         Acks.pubrec(c.socket, packetId, reason.future().result());

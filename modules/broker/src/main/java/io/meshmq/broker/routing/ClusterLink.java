@@ -19,9 +19,10 @@ public interface ClusterLink extends SubscriptionTable.FilterListener, SessionSt
    * Sends the message to every other node that has a route matching its topic, and to the nodes chosen to
    * deliver for shared groups ({@code sharedByNode}: node -> groups it delivers for): one message per node,
    * which routes it to its local subscribers. {@code done} runs (on any thread) once every node has
-   * answered, or has been given up on.
+   * answered, or has been given up on; it is told "not safe" when a node answered that its sessions could not put
+   * the message on record.
    */
-  void forward(Message message, Map<String, List<Delivery.ShareRef>> sharedByNode, Runnable done);
+  void forward(Message message, Map<String, List<Delivery.ShareRef>> sharedByNode, Router.Routed done);
 
   /**
    * Hands a message of a shared group to a member on another node (for a member that left); false when no
@@ -82,8 +83,8 @@ public interface ClusterLink extends SubscriptionTable.FilterListener, SessionSt
     }
 
     @Override
-    public void forward(Message message, Map<String, List<Delivery.ShareRef>> sharedByNode, Runnable done) {
-      done.run();
+    public void forward(Message message, Map<String, List<Delivery.ShareRef>> sharedByNode, Router.Routed done) {
+      done.routed(true);
     }
 
     @Override

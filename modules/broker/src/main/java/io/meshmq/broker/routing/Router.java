@@ -41,17 +41,32 @@ public final class Router {
     this.cluster = cluster;
   }
 
+  /** What runs once a message is routed. */
+  @FunctionalInterface
+  public interface Routed {
+    /**
+     * @param safe whether every target has the message safe: false when a persistent session could not put it on
+     *     record (the node lost its cluster), and the publisher must then not be told it was delivered
+     */
+    void routed(boolean safe);
+  }
+
   /**
    * Routes a message published on this node: retained store, local sessions, one member of every matching
    * shared group cluster-wide, and the other nodes of the cluster. {@code onRouted} runs on the calling context
    * once all of them have taken it. Returns the number of local target sessions.
    */
-  public int route(Message message, Runnable onRouted) {
+  public int route(Message message, Routed onRouted) {
     RouteCompletion completion = new RouteCompletion(Vertx.currentContext(), onRouted);
     List<Subscription> localShared = new ArrayList<>(0);
     Map<String, List<Delivery.ShareRef>> remoteShared = chooseSharedTargets(message.topic(), localShared);
     completion.add();
-    cluster.forward(message, remoteShared, completion::done);
+    cluster.forward(message, remoteShared, safe -> {
+      if (!safe) {
+        completion.unsafe();
+      }
+      completion.done();
+    });
     storeRetained(message, completion);
     // Published here: a subscriber whose queue is full holds the publisher back (see Session.deliver).
     int sessions = routeDirect(message, completion, ALL, true) + deliverShared(message, localShared, completion, true);
@@ -63,7 +78,7 @@ public final class Router {
    * Routes a message another node forwarded: local ordinary subscriptions, plus one member of each shared
    * group that node chose this node for (that node did the rest).
    */
-  public int routeLocal(Message message, List<Delivery.ShareRef> sharedHere, Runnable onRouted) {
+  public int routeLocal(Message message, List<Delivery.ShareRef> sharedHere, Routed onRouted) {
     RouteCompletion completion = new RouteCompletion(Vertx.currentContext(), onRouted);
     List<Subscription> members = new ArrayList<>(sharedHere.size());
     for (Delivery.ShareRef ref : sharedHere) {
@@ -86,7 +101,7 @@ public final class Router {
    * Delivers a message to these clients' sessions only (sessions recovered from a node that died, which missed
    * what was published while they were being recovered); {@code onRouted} runs once they have it.
    */
-  public int routeToClients(Message message, java.util.Set<String> clientIds, Runnable onRouted) {
+  public int routeToClients(Message message, java.util.Set<String> clientIds, Routed onRouted) {
     RouteCompletion completion = new RouteCompletion(Vertx.currentContext(), onRouted);
     int sessions = routeDirect(message, completion, sub -> clientIds.contains(sub.clientId()), false);
     completion.done();
@@ -94,7 +109,7 @@ public final class Router {
   }
 
   /** Forwarded message without shared-group duties. */
-  public int routeLocal(Message message, Runnable onRouted) {
+  public int routeLocal(Message message, Routed onRouted) {
     return routeLocal(message, List.of(), onRouted);
   }
 
@@ -300,7 +315,12 @@ public final class Router {
         } else {
           // A persistent session's QoS 1/2 message: acknowledged to the publisher once stored with its backup; a
           // message waiting for room in a full queue: once it is in the queue.
-          stored.onComplete(ar -> completion.done());
+          stored.onComplete(ar -> {
+            if (ar.failed()) {
+              completion.unsafe();
+            }
+            completion.done();
+          });
         }
       }
     });

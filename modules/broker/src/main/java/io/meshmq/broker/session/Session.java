@@ -293,12 +293,16 @@ public final class Session {
     }
   }
 
-  /** Takes over a session another node re-homed here (its client is not connected); its expiry clock runs. */
-  public void adopt(SessionSnapshot snapshot, long dedupeMillis) {
-    restore(snapshot, dedupeMillis);
+  /**
+   * Takes over a session another node re-homed here (its client is not connected); its expiry clock runs. The
+   * future completes once its messages are in this node's session store.
+   */
+  public Future<Void> adopt(SessionSnapshot snapshot, long dedupeMillis) {
+    Future<Void> stored = restore(snapshot, dedupeMillis);
     // Its client is away: what reached it through shared subscriptions goes to a member that is online.
     redistributeShared();
     startExpiryClock();
+    return stored;
   }
 
   /**
@@ -331,18 +335,10 @@ public final class Session {
     }
     releaseWaiting();
     int dropped = queue.drain().size() + window.drain().size();
-    if (!movedAway) {
-      if (storedIds != null) {
-        for (Long id : storedIds) {
-          node.cluster().messageDone(clientId, id);
-        }
-      }
-      if (stateSaved) {
-        node.cluster().sessionEnded(clientId);
-        for (int packetId : inboundQos2.ids()) {
-          node.cluster().inboundReleased(clientId, packetId);
-        }
-      }
+    if (movedAway) {
+      node.cluster().sessionLeft(clientId); // its new node keeps its messages now
+    } else if (stateSaved || storedIds != null) {
+      node.cluster().sessionEnded(clientId);
     }
     storedIds = null;
     if (dropped > 0) {
@@ -916,39 +912,46 @@ public final class Session {
   /**
    * Takes over the state another node handed over: subscriptions (and so routes), in-flight messages with
    * their packet ids, the queue, the inbound QoS 2 ids. For {@code dedupeMillis} the session drops any message
-   * it already got, since for that long a message can arrive both directly and through the old node.
+   * it already got, since for that long a message can arrive both directly and through the old node. A
+   * persistent session puts what came along into this node's session store: the future completes once it is
+   * there (the old node keeps its copy until then).
    */
-  public void restore(SessionSnapshot snapshot, long dedupeMillis) {
+  public Future<Void> restore(SessionSnapshot snapshot, long dedupeMillis) {
     expiryIntervalSeconds = snapshot.expirySeconds();
     recentIds = new java.util.LinkedHashSet<>();
     for (SessionSnapshot.SubscriptionSpec spec : snapshot.subscriptions()) {
       subscribe(spec.bind(this));
     }
+    List<Future<Void>> stored = new ArrayList<>();
     for (SessionSnapshot.InflightEntry e : snapshot.inflight()) {
       window.restore(e.packetId(), e.delivery(), e.released() ? InflightMessage.Stage.RELEASED : InflightMessage.Stage.PUBLISHED);
       rememberId(e.delivery().message().id());
+      addIfWaiting(stored, store(e.delivery()));
+      if (e.delivery().qos() == 2 && isStored(e.delivery())) {
+        // Under the same packet id, so that the client's own QoS 2 de-duplication still holds after this node's death.
+        stored.add(node.cluster().messageInFlight(clientId, e.delivery().message().id(), e.packetId(), e.released()));
+      }
     }
     for (Delivery d : snapshot.queued()) {
       enqueue(d);
       rememberId(d.message().id());
+      addIfWaiting(stored, store(d));
     }
     inboundQos2.restore(snapshot.inboundQos2());
     if (persistent()) {
-      // The messages that came along are in the session store already, under this client id.
-      storedIds = new java.util.HashSet<>();
-      for (SessionSnapshot.InflightEntry e : snapshot.inflight()) {
-        if (e.delivery().qos() > 0) {
-          storedIds.add(e.delivery().message().id());
-        }
-      }
-      for (Delivery d : snapshot.queued()) {
-        if (d.qos() > 0) {
-          storedIds.add(d.message().id());
-        }
+      for (int packetId : snapshot.inboundQos2()) {
+        stored.add(node.cluster().inboundHeld(clientId, packetId));
       }
     }
     saveState();
     node.vertx().setTimer(Math.max(1, dedupeMillis), id -> recentIds = null);
+    return stored.isEmpty() ? Future.succeededFuture() : Future.all(stored).mapEmpty();
+  }
+
+  private static void addIfWaiting(List<Future<Void>> writes, Future<Void> write) {
+    if (write != null) {
+      writes.add(write);
+    }
   }
 
   /** Records a message id in the de-duplication window; false if it was there. The window is bounded. */

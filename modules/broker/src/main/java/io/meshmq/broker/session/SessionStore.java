@@ -7,7 +7,9 @@ import io.vertx.core.Future;
  * Where persistent sessions are kept so that they survive the loss of the node that holds them: their
  * subscriptions and expiry, and every QoS 1/2 message they took and the client has not yet acknowledged. A
  * single node keeps nothing (its sessions die with it); a cluster writes to Hazelcast with a backup before the
- * publisher is acknowledged. Every method defaults to keeping nothing, which is what a single node does.
+ * publisher is acknowledged (batched: many sessions' changes in one write). A future that fails means the record
+ * was not written: whoever waits for it must not report the message safe. Every method defaults to keeping
+ * nothing, which is what a single node does.
  */
 public interface SessionStore {
 
@@ -43,8 +45,15 @@ public interface SessionStore {
   default void sessionChanged(SessionSnapshot state) {
   }
 
-  /** The session ended for good: its record goes (its messages were reported done one by one). */
+  /** The session ended for good: its record and everything kept for it go. */
   default void sessionEnded(String clientId) {
+  }
+
+  /**
+   * The session moved to another node, which keeps its record and its messages from now on: what this node kept
+   * for it goes, the record stays.
+   */
+  default void sessionLeft(String clientId) {
   }
 
   Future<Void> STORED = Future.succeededFuture();

@@ -33,6 +33,8 @@ public final class BrokerStats {
   /** Clients disconnected because they did not read what was sent to them (see mqtt.slow-consumer.*). */
   public final LongAdder slowConsumerDisconnects = new LongAdder();
   public final LongAdder publishDenied = new LongAdder();
+  /** QoS 1/2 PUBLISHes not acknowledged as delivered: a persistent session could not put them on record. */
+  public final LongAdder publishNotSafe = new LongAdder();
   public final LongAdder protocolErrors = new LongAdder();
   /** CONNECTs answered with a successful CONNACK (their rate is the node's connects per second). */
   public final LongAdder connectsAccepted = new LongAdder();
