@@ -46,6 +46,7 @@ public final class ClusterNode {
   private final RouteTable routes;
   private final HazelcastRetainedStore retained;
   private final Forwarder forwarder;
+  private final HazelcastSessionStore store;
   private final long reconcileTimer;
   private final Reconciler reconciler;
   private final UUID membershipRegistration;
@@ -70,6 +71,7 @@ public final class ClusterNode {
     this.routes = routes;
     this.retained = retained;
     this.forwarder = forwarder;
+    this.store = store;
     this.membershipRegistration = manager.getHazelcastInstance().getCluster()
         .addMembershipListener(new Departures(manager.getHazelcastInstance(), routes, clients, wills, store, broker,
             forwarder, manager));
@@ -236,6 +238,28 @@ public final class ClusterNode {
   /** Cluster connections closed because a non-member accepted them and never answered (see StalledHandshakeReaper). */
   public long stalledHandshakesClosed() {
     return stalledHandshakes.closed.sum();
+  }
+
+  /** Forwards sent again to a node that is alive but had not answered within the forward time-out. */
+  public long forwardsResent() {
+    return forwarder.resent.sum();
+  }
+
+  /** Copies of forwards other nodes sent again that this node had already routed (answered, not routed twice). */
+  public long forwardDuplicatesIgnored() {
+    return forwarder.duplicates.sum();
+  }
+
+  /** This node's session journal: entries written, records in them, bytes, writes retried, entries deleted. */
+  public JournalFigures journalFigures() {
+    SessionJournal j = store.journal();
+    return new JournalFigures(j.entriesWritten.sum(), j.recordsWritten.sum(), j.bytesWritten.sum(), j.writeRetries.sum(),
+        j.entriesDeleted.sum(), j.liveItems());
+  }
+
+  /** What the session journal has done (see {@link #journalFigures()}). */
+  public record JournalFigures(long entriesWritten, long recordsWritten, long bytesWritten, long writeRetries,
+                               long entriesDeleted, int liveItems) {
   }
 
   /** Messages other nodes forwarded here that matched no subscription here (their route table was behind). */

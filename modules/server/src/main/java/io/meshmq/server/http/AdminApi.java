@@ -268,6 +268,12 @@ final class AdminApi {
 
   // ---------------------------------------------------------------- cluster
 
+  private static JsonObject journal(ClusterNode.JournalFigures j) {
+    return new JsonObject().put("entriesWritten", j.entriesWritten()).put("recordsWritten", j.recordsWritten())
+        .put("bytesWritten", j.bytesWritten()).put("writeRetries", j.writeRetries())
+        .put("entriesDeleted", j.entriesDeleted()).put("liveItems", j.liveItems());
+  }
+
   private JsonObject cluster() {
     ClusterNode cluster = target.cluster();
     JsonObject o = new JsonObject().put("clustered", cluster != null).put("node", node().nodeId());
@@ -282,6 +288,9 @@ final class AdminApi {
         .put("forwarded", cluster.forwardedCount())
         .put("forwardFailures", cluster.forwardFailures())
         .put("forwardedUnmatched", cluster.forwardedUnmatched())
+        .put("forwardsResent", cluster.forwardsResent())
+        .put("forwardDuplicatesIgnored", cluster.forwardDuplicatesIgnored())
+        .put("sessionJournal", journal(cluster.journalFigures()))
         .put("stalledConnectionsClosed", cluster.stalledHandshakesClosed());
   }
 

@@ -99,6 +99,25 @@ final class BrokerMeters implements AutoCloseable {
           .description("Messages forwarded to other nodes over the event bus").register(registry);
       FunctionCounter.builder("meshmq.cluster.forward.failures", cluster, ClusterNode::forwardFailures)
           .description("Forwards to other nodes that failed or timed out").register(registry);
+      FunctionCounter.builder("meshmq.cluster.forwards.resent", cluster, ClusterNode::forwardsResent)
+          .description("Forwards sent again to a node that is alive but had not answered in time (it routes them once)")
+          .register(registry);
+      FunctionCounter.builder("meshmq.cluster.forwards.duplicates", cluster, ClusterNode::forwardDuplicatesIgnored)
+          .description("Copies of forwards other nodes sent again that this node had already: answered, not routed twice")
+          .register(registry);
+      FunctionCounter.builder("meshmq.session.journal.entries", cluster, n -> n.journalFigures().entriesWritten())
+          .description("Entries (batches of persistent sessions' changes) this node wrote to its session journal")
+          .register(registry);
+      FunctionCounter.builder("meshmq.session.journal.records", cluster, n -> n.journalFigures().recordsWritten())
+          .description("Records in those entries (a message taken, acknowledged, a QoS 2 id held or released)")
+          .register(registry);
+      FunctionCounter.builder("meshmq.session.journal.bytes", cluster, n -> n.journalFigures().bytesWritten())
+          .description("Bytes written to the session journal").baseUnit("bytes").register(registry);
+      FunctionCounter.builder("meshmq.session.journal.write.retries", cluster, n -> n.journalFigures().writeRetries())
+          .description("Session journal writes that failed (a backup that did not answer, a member that left) and were "
+              + "written again; their publishers waited").register(registry);
+      gauge("meshmq.session.journal.live", "Messages and QoS 2 ids this node's persistent sessions have on record",
+          cluster, n -> n.journalFigures().liveItems());
       FunctionCounter.builder("meshmq.cluster.forwards.unmatched", cluster, ClusterNode::forwardedUnmatched)
           .description("Messages other nodes forwarded here that matched no subscription here").register(registry);
       FunctionCounter.builder("meshmq.cluster.stalled.connections.closed", cluster, ClusterNode::stalledHandshakesClosed)
