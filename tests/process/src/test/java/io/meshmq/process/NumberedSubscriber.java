@@ -2,6 +2,7 @@ package io.meshmq.process;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
@@ -70,9 +71,24 @@ final class NumberedSubscriber implements AutoCloseable {
     });
   }
 
+  /** Sets the keep-alive (before {@link #connect}); the default is 10 s. */
+  NumberedSubscriber keepAlive(int seconds) {
+    options.setKeepAliveInterval(seconds);
+    return this;
+  }
+
   /** Connects (to the first URI that answers) and returns whether the broker had a session for it. */
   boolean connect(Duration timeout) throws MqttException {
-    IMqttToken t = client.connect(options);
+    return connected(startConnect(), timeout);
+  }
+
+  /** Starts connecting: many clients connect at once, each then waits with {@link #connected}. */
+  IMqttToken startConnect() throws MqttException {
+    return client.connect(options);
+  }
+
+  /** Waits for a connect {@link #startConnect} began; returns whether the broker had a session for it. */
+  boolean connected(IMqttToken t, Duration timeout) throws MqttException {
     t.waitForCompletion(timeout.toMillis());
     boolean present = t.getSessionPresent();
     receiver.ledger().event("subscriber " + client.getClientId() + " CONNACK from "
@@ -89,7 +105,15 @@ final class NumberedSubscriber implements AutoCloseable {
   }
 
   void subscribe(String filter, Duration timeout) throws MqttException {
-    IMqttToken t = client.subscribe(filter, 1);
+    subscribed(startSubscribe(filter), filter, timeout);
+  }
+
+  /** Starts a QoS 1 subscription; {@link #subscribed} waits for its SUBACK. */
+  IMqttToken startSubscribe(String filter) throws MqttException {
+    return client.subscribe(filter, 1);
+  }
+
+  void subscribed(IMqttToken t, String filter, Duration timeout) throws MqttException {
     t.waitForCompletion(timeout.toMillis());
     int granted = t.getGrantedQos()[0];
     if (granted != 1) {
@@ -124,5 +148,30 @@ final class NumberedSubscriber implements AutoCloseable {
   @Override
   public void close() {
     Clients.closeQuietly(client);
+  }
+
+  /**
+   * Closes many subscribers at once: every DISCONNECT is sent first and then waited for (one after the other, each
+   * can take its whole disconnect time-out).
+   */
+  static void closeAll(java.util.Collection<NumberedSubscriber> subscribers) {
+    List<IMqttToken> disconnects = new java.util.ArrayList<>();
+    for (NumberedSubscriber s : subscribers) {
+      try {
+        if (s.client.isConnected()) {
+          disconnects.add(s.client.disconnect(0));
+        }
+      } catch (MqttException e) {
+        // closed below anyway
+      }
+    }
+    for (IMqttToken t : disconnects) {
+      try {
+        t.waitForCompletion(2_000);
+      } catch (MqttException e) {
+        // closed below anyway
+      }
+    }
+    subscribers.forEach(NumberedSubscriber::close);
   }
 }
