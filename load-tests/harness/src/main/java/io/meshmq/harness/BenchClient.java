@@ -4,6 +4,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -26,34 +27,40 @@ import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import java.util.concurrent.CompletableFuture;
+import org.HdrHistogram.Histogram;
 
 /**
  * One MQTT 3.1.1 connection of the benchmark on Netty's MQTT codec. As a subscriber it acknowledges every delivery
  * (PUBACK, or PUBREC then PUBCOMP) and records it in its {@link DeliveryLedger}; as a publisher it keeps the
- * packet ids of its unacknowledged QoS 1/2 messages and tells its listener when one completes (PUBACK, or PUBCOMP
- * after the PUBREL it sends on PUBREC). Writes are flushed once per read batch, not per packet. All state is
- * touched on the channel's event loop, except the volatile counters read by the main or pacing thread.
+ * packet ids of its unacknowledged QoS 1/2 messages ({@link InflightIds}, which also times each one's wait) and
+ * tells its listener when one completes (PUBACK, or PUBCOMP after the PUBREL it sends on PUBREC). Writes are
+ * flushed once per read batch, not per packet. All state is touched on the channel's event loop, except the
+ * volatile fields read by the main or pacing thread.
  */
 final class BenchClient {
 
-  /** Packet ids run from 1 to 65,535; an id still unacknowledged is skipped. */
-  private static final int MAX_PACKET_ID = 65_535;
   private static final int MAX_INCOMING_PACKET_BYTES = 1 << 20;
 
   private final Channel channel;
+  private final int port;
+  private final String clientId;
   private final DeliveryLedger ledger;
   private final CompletableFuture<BenchClient> connected = new CompletableFuture<>();
-  private final boolean[] inUse = new boolean[MAX_PACKET_ID + 1];
+  private InflightIds inflightIds;
   private CompletableFuture<Void> subscribed;
   private Runnable ackListener = () -> { };
   private Runnable writableListener = () -> { };
-  private int nextPacketId = 1;
   private volatile int inflight;
   private volatile long acked;
   private volatile long lastAckNanos;
+  private volatile boolean sessionPresent;
+  private volatile boolean closing;
   private volatile String error;
 
-  private BenchClient(EventLoopGroup group, String host, int port, String clientId, DeliveryLedger ledger) {
+  private BenchClient(EventLoopGroup group, String host, int port, String clientId, boolean cleanSession,
+      DeliveryLedger ledger) {
+    this.port = port;
+    this.clientId = clientId;
     this.ledger = ledger;
     Bootstrap bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
         .option(ChannelOption.TCP_NODELAY, true)
@@ -64,7 +71,7 @@ final class BenchClient {
           }
         });
     MqttMessage connect = MqttMessageBuilders.connect().clientId(clientId).protocolVersion(MqttVersion.MQTT_3_1_1)
-        .cleanSession(true).keepAlive(0).build();
+        .cleanSession(cleanSession).keepAlive(0).build();
     ChannelFuture connecting = bootstrap.connect(host, port);
     connecting.addListener(f -> {
       if (f.isSuccess()) {
@@ -78,13 +85,14 @@ final class BenchClient {
   }
 
   /**
-   * Connects with a clean session and no keep-alive (runs are shorter than any keep-alive would be).
+   * Connects with no keep-alive (runs are shorter than any keep-alive would be).
    *
+   * @param cleanSession false for a persistent session, which the broker keeps after the connection ends
    * @param ledger where deliveries are recorded, or null for a client that only publishes
    */
   static CompletableFuture<BenchClient> connect(EventLoopGroup group, String host, int port, String clientId,
-      DeliveryLedger ledger) {
-    return new BenchClient(group, host, port, clientId, ledger).connected;
+      boolean cleanSession, DeliveryLedger ledger) {
+    return new BenchClient(group, host, port, clientId, cleanSession, ledger).connected;
   }
 
   /** Subscribes to one filter; completes on a SUBACK granting it. */
@@ -111,7 +119,10 @@ final class BenchClient {
   void publish(String topic, int qos, ByteBuf payload) {
     int packetId = 0;
     if (qos > 0) {
-      packetId = takePacketId();
+      if (inflightIds == null) {
+        inflightIds = new InflightIds();
+      }
+      packetId = inflightIds.take(System.nanoTime());
       inflight++;
     }
     MqttFixedHeader header = new MqttFixedHeader(MqttMessageType.PUBLISH, false, MqttQoS.valueOf(qos), false, 0);
@@ -142,33 +153,51 @@ final class BenchClient {
     return lastAckNanos;
   }
 
+  /** PUBACK/PUBCOMP waits of this publisher, in microseconds; read once the connection is closed. */
+  Histogram ackWaitMicros() {
+    return inflightIds == null ? new Histogram(3) : inflightIds.ackWaitMicros();
+  }
+
+  /** What the CONNACK said: whether the broker still had a session under this client id. */
+  boolean sessionPresent() {
+    return sessionPresent;
+  }
+
+  int port() {
+    return port;
+  }
+
+  String clientId() {
+    return clientId;
+  }
+
   /** The first thing that went wrong on this connection, or null. */
   String error() {
     return error;
   }
 
   void close() {
+    closing = true;
     channel.close().syncUninterruptibly();
   }
 
-  private int takePacketId() {
-    for (int tries = 0; tries < MAX_PACKET_ID; tries++) {
-      int id = nextPacketId;
-      nextPacketId = id == MAX_PACKET_ID ? 1 : id + 1;
-      if (!inUse[id]) {
-        inUse[id] = true;
-        return id;
-      }
-    }
-    throw new IllegalStateException("all 65,535 packet ids unacknowledged");
+  /**
+   * Sends DISCONNECT, then closes: the end of a well-behaved client, after which the broker keeps a persistent
+   * session (and publishes no will). Completes when the connection is closed.
+   */
+  CompletableFuture<Void> disconnect() {
+    closing = true;
+    CompletableFuture<Void> closed = new CompletableFuture<>();
+    channel.closeFuture().addListener(f -> closed.complete(null));
+    channel.writeAndFlush(MqttMessage.DISCONNECT).addListener(ChannelFutureListener.CLOSE);
+    return closed;
   }
 
   private void completed(int packetId) {
-    if (!inUse[packetId]) {
+    if (inflightIds == null || !inflightIds.complete(packetId, System.nanoTime())) {
       fail("acknowledgement for packet id " + packetId + ", which is not in flight");
       return;
     }
-    inUse[packetId] = false;
     inflight--;
     acked++;
     lastAckNanos = System.nanoTime();
@@ -182,10 +211,13 @@ final class BenchClient {
   }
 
   private void closed() {
-    fail("connection closed");
-    connected.completeExceptionally(new IllegalStateException(error));
+    if (!closing) {
+      fail("connection closed");
+    }
+    String why = error != null ? error : "connection closed";
+    connected.completeExceptionally(new IllegalStateException(why));
     if (subscribed != null) {
-      subscribed.completeExceptionally(new IllegalStateException(error));
+      subscribed.completeExceptionally(new IllegalStateException(why));
     }
   }
 
@@ -207,6 +239,7 @@ final class BenchClient {
       switch (msg.fixedHeader().messageType()) {
         case CONNACK -> {
           MqttConnectReturnCode code = ((MqttConnAckMessage) msg).variableHeader().connectReturnCode();
+          sessionPresent = ((MqttConnAckMessage) msg).variableHeader().isSessionPresent();
           if (code == MqttConnectReturnCode.CONNECTION_ACCEPTED) {
             connected.complete(BenchClient.this);
           } else {

@@ -45,15 +45,15 @@ final class Latency implements Callable<Integer> {
         .put("warmup_seconds", warmupSeconds);
     PacedPublisher publisher;
     DeliveryLedger ledger;
-    try (BenchRun run = new BenchRun(target.host, target.threads)) {
+    try (BenchRun run = new BenchRun(target)) {
       String topic = run.topicPrefix + "/latency";
       ledger = new DeliveryLedger(1);
-      run.subscriber(target.subscriberPort(), "sub", ledger, topic, qos);
+      run.subscribers(List.of(ledger), i -> target.subscriberPort(), topic, qos, true);
       BenchClient client = run.publisher(target.port, "pub");
       run.awaitRoutes(client, topic, List.of(ledger));
       long start = System.nanoTime();
       ledger.recordLatencyFrom(start + TimeUnit.SECONDS.toNanos(warmupSeconds));
-      publisher = new PacedPublisher(client, topic, qos, target.payloadBytes, maxInflight);
+      publisher = new PacedPublisher(client, 0, topic, qos, target.payloadBytes, maxInflight);
       long deadline = start + TimeUnit.SECONDS.toNanos(target.seconds + 1);
       publisher.run(rate, count, start, deadline);
       if (!BenchRun.awaitDeliveries(List.of(ledger), publisher.sent(), TimeUnit.SECONDS.toNanos(target.quietSeconds),

@@ -15,15 +15,17 @@ final class PacedPublisher {
   private static final long WINDOW_FULL_PAUSE_NANOS = 20_000;
 
   private final BenchClient client;
+  private final int publisherId;
   private final String topic;
   private final int qos;
   private final int payloadBytes;
   private final int maxInflight;
   private final Histogram sendDelayMicros = new Histogram(3);
-  private long sent;
+  private volatile long sent;
 
-  PacedPublisher(BenchClient client, String topic, int qos, int payloadBytes, int maxInflight) {
+  PacedPublisher(BenchClient client, int publisherId, String topic, int qos, int payloadBytes, int maxInflight) {
     this.client = client;
+    this.publisherId = publisherId;
     this.topic = topic;
     this.qos = qos;
     this.payloadBytes = payloadBytes;
@@ -48,7 +50,7 @@ final class PacedPublisher {
       }
       long sequence = i;
       client.channel().eventLoop().execute(() -> {
-        client.publish(topic, qos, BenchPayload.write(client.channel().alloc(), payloadBytes, 0, sequence, intended));
+        client.publish(topic, qos, BenchPayload.write(client.channel().alloc(), payloadBytes, publisherId, sequence, intended));
         client.flush();
       });
       sent++;

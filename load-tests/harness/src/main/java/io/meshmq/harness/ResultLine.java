@@ -12,8 +12,11 @@ final class ResultLine {
 
   ResultLine(String scenario, TargetOptions target) {
     json.put("scenario", scenario).put("label", target.label).put("host", target.host).put("port", target.port)
-        .put("sub_port", target.subscriberPort()).put("cross_node", target.subscriberPort() != target.port)
+        .put("sub_port", target.subscriberPort()).put("cross_node", target.crossNode())
         .put("payload_bytes", target.payloadBytes);
+    if (target.subPorts != null) {
+      json.put("sub_ports", new JsonArray(List.copyOf(target.subPorts)));
+    }
   }
 
   ResultLine put(String key, Object value) {
@@ -55,10 +58,10 @@ final class ResultLine {
         .put(prefix + "_max_ms", millis(micros.getMaxValue()));
   }
 
-  static Histogram merged(List<DeliveryLedger> ledgers) {
+  static Histogram merged(List<Histogram> histograms) {
     Histogram all = new Histogram(3);
-    for (DeliveryLedger l : ledgers) {
-      all.add(l.latencyMicros());
+    for (Histogram h : histograms) {
+      all.add(h);
     }
     return all;
   }

@@ -1,5 +1,6 @@
 package io.meshmq.harness;
 
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** Where a scenario runs and how long: the options every throughput and latency scenario shares. */
@@ -14,6 +15,10 @@ final class TargetOptions {
   @Option(names = "--sub-port", description = "MQTT port the subscribers connect to: another node of a cluster for "
       + "cross-node figures (default: --port)")
   Integer subPort;
+
+  @Option(names = "--sub-ports", split = ",", paramLabel = "PORT[,PORT...]", description = "MQTT ports the subscribers "
+      + "are spread over, subscriber i on the (i mod n)-th: e.g. the nodes of a cluster (instead of --sub-port)")
+  List<Integer> subPorts;
 
   @Option(names = "--label", description = "Free text copied into the JSON line, e.g. the broker's name (default: ${DEFAULT-VALUE})")
   String label = "broker";
@@ -38,13 +43,37 @@ final class TargetOptions {
   @Option(names = "--threads", description = "Harness event loops (default: ${DEFAULT-VALUE})")
   int threads = 2;
 
+  @Option(names = "--connect-rate", description = "Subscribers' connects per second at most, also when their "
+      + "sessions are cleaned up: under a broker's connect-rate limit (MeshMQ's mqtt.max-connect-rate); 0 = no limit "
+      + "(default: ${DEFAULT-VALUE})")
+  double connectRate = 800;
+
+  /** The port of the first (or only) subscriber. */
   int subscriberPort() {
+    return subscriberPort(0);
+  }
+
+  int subscriberPort(int subscriber) {
+    if (subPorts != null) {
+      return subPorts.get(subscriber % subPorts.size());
+    }
     return subPort != null ? subPort : port;
+  }
+
+  /** Whether any subscriber is on a port other than the publishers': on a cluster, another node. */
+  boolean crossNode() {
+    return subPorts != null ? subPorts.stream().anyMatch(p -> p != port) : subscriberPort() != port;
   }
 
   void validate() {
     if (payloadBytes < BenchPayload.HEADER_BYTES) {
       throw new IllegalArgumentException("--payload must be at least " + BenchPayload.HEADER_BYTES + " bytes");
+    }
+    if (subPorts != null && (subPort != null || subPorts.isEmpty())) {
+      throw new IllegalArgumentException("--sub-ports takes one or more ports, and not beside --sub-port");
+    }
+    if (connectRate < 0) {
+      throw new IllegalArgumentException("--connect-rate must be 0 (no limit) or more");
     }
     if (maxMessages < 1 || maxMessages > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("--max-messages must be between 1 and " + Integer.MAX_VALUE);

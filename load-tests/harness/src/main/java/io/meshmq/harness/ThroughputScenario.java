@@ -2,32 +2,29 @@ package io.meshmq.harness;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.LockSupport;
 
 /**
- * Publishers each sending as fast as their window allows to subscribers for a fixed time, the engine of fan-in
- * (many publishers, one wildcard subscriber) and fan-out (one publisher, many subscribers of its topic). The
- * figure is deliveries per second at the subscribers, over the time from the first send to the last delivery.
+ * Publishers sending to subscribers for a fixed time, the engine of fan-in (many publishers, one wildcard
+ * subscriber) and fan-out (publishers of one topic, many subscribers of it): as fast as their windows allow, or at
+ * a fixed total rate; to subscribers with clean or persistent sessions. The figures are deliveries per second at
+ * the subscribers, over the time from the first send to the last delivery, and the publishers' acknowledged
+ * messages per second with how long each waited for its acknowledgement.
  */
 final class ThroughputScenario {
 
   private final String name;
   private final TargetOptions target;
+  private final ThroughputOptions options;
   private final int publishers;
   private final int subscribers;
-  private final int qos;
-  private final int window;
 
-  ThroughputScenario(String name, TargetOptions target, int publishers, int subscribers, int qos, int window) {
+  ThroughputScenario(String name, TargetOptions target, ThroughputOptions options, int publishers, int subscribers) {
     this.name = name;
     this.target = target;
+    this.options = options;
     this.publishers = publishers;
     this.subscribers = subscribers;
-    this.qos = qos;
-    this.window = window;
   }
 
   /**
@@ -36,23 +33,32 @@ final class ThroughputScenario {
    */
   ResultLine run(boolean wildcard) throws Exception {
     target.validate();
+    options.validate();
+    if (publishers < 1 || subscribers < 1) {
+      throw new IllegalArgumentException("a run needs at least one publisher and one subscriber");
+    }
     List<DeliveryLedger> ledgers = new ArrayList<>();
-    List<WindowedPublisher> senders = new ArrayList<>();
+    for (int s = 0; s < subscribers; s++) {
+      ledgers.add(new DeliveryLedger(publishers));
+    }
+    List<BenchClient> clients = new ArrayList<>();
     long[] sent = new long[publishers];
-    long acked = 0;
-    long lastAck = 0;
-    ResultLine line = new ResultLine(name, target).put("qos", qos).put("publishers", publishers)
-        .put("subscribers", subscribers).put("window", window).put("seconds", target.seconds);
+    ResultLine line = new ResultLine(name, target).put("qos", options.qos).put("publishers", publishers)
+        .put("subscribers", subscribers).put("window", options.window).put("seconds", target.seconds)
+        .put("persistent", options.persistent);
+    Sending sending;
     long start;
     long end;
-    try (BenchRun run = new BenchRun(target.host, target.threads)) {
+    try (BenchRun run = new BenchRun(target)) {
       String filter = wildcard ? run.topicPrefix + "/in/+" : run.topicPrefix + "/out";
-      for (int s = 0; s < subscribers; s++) {
-        DeliveryLedger ledger = new DeliveryLedger(publishers);
-        ledgers.add(ledger);
-        run.subscriber(target.subscriberPort(), "sub-" + s, ledger, filter, qos);
+      long connecting = System.nanoTime();
+      run.subscribers(ledgers, target::subscriberPort, filter, options.qos, !options.persistent);
+      line.put("subscribers_ready_s", seconds(connecting, System.nanoTime()));
+      if (options.persistent) {
+        // a fresh client id finds no session; one found means a broker mixed up sessions or ids repeat
+        line.put("sessions_present_at_connect", run.sessionsPresent())
+            .put("subscriber_client_id_prefix", run.clientId("sub-"));
       }
-      List<BenchClient> clients = new ArrayList<>();
       List<String> topics = new ArrayList<>();
       for (int p = 0; p < publishers; p++) {
         clients.add(run.publisher(target.port, "pub-" + p));
@@ -60,46 +66,52 @@ final class ThroughputScenario {
       }
       run.awaitRoutes(clients.get(0), topics.get(0), ledgers);
 
+      sending = options.paced() ? new PacedSending(clients, topics, options, target)
+          : new WindowedSending(clients, topics, options, target);
       start = System.nanoTime();
-      long deadline = start + TimeUnit.SECONDS.toNanos(target.seconds);
-      for (int p = 0; p < publishers; p++) {
-        WindowedPublisher w = new WindowedPublisher(clients.get(p), p, topics.get(p), qos, window, target.payloadBytes,
-            target.maxMessages, deadline);
-        senders.add(w);
-        w.start();
-      }
-      CompletableFuture<Void> allDone = CompletableFuture.allOf(senders.stream().map(WindowedPublisher::done)
-          .toArray(CompletableFuture[]::new));
-      while (!allDone.isDone() && System.nanoTime() - deadline < 0) {
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
-      }
-      senders.forEach(WindowedPublisher::stop);
+      sending.run(start, start + TimeUnit.SECONDS.toNanos(target.seconds));
       long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(target.drainSeconds);
-      try {
-        allDone.get(target.drainSeconds, TimeUnit.SECONDS);
-      } catch (TimeoutException e) {
+      if (!BenchRun.awaitAcks(clients, drainDeadline)) {
         line.put("ack_wait_timed_out", true);
       }
       long total = 0;
       for (int p = 0; p < publishers; p++) {
-        sent[p] = senders.get(p).sent();
+        sent[p] = sending.sent(p);
         total += sent[p];
-        acked += clients.get(p).acked();
-        lastAck = Math.max(lastAck, clients.get(p).lastAckNanos());
       }
       if (!BenchRun.awaitDeliveries(ledgers, total * subscribers, TimeUnit.SECONDS.toNanos(target.quietSeconds), drainDeadline)) {
         line.put("delivery_wait_timed_out", true);
       }
       end = System.nanoTime();
       line.errors(run.errors());
+      if (options.persistent) {
+        endSessions(run, line);
+      }
     }
     long lastDelivery = ledgers.stream().mapToLong(DeliveryLedger::lastReceiveNanos).max().orElse(end);
     long received = ledgers.stream().mapToLong(DeliveryLedger::received).sum();
     line.deliveries(sent, ledgers).put("msgs_per_s", Math.round(received / seconds(start, lastDelivery)));
-    if (qos > 0) {
-      line.put("acked", acked).put("acked_per_s", Math.round(acked / seconds(start, lastAck)));
+    sending.describe(line);
+    if (options.paced()) {
+      line.put("deliveries_asked_per_s", Math.round(options.rate * subscribers));
     }
-    return line.percentiles("latency", ResultLine.merged(ledgers));
+    if (options.qos > 0) {
+      long acked = clients.stream().mapToLong(BenchClient::acked).sum();
+      long lastAck = clients.stream().mapToLong(BenchClient::lastAckNanos).max().orElse(end);
+      line.put("acked", acked).put("acked_per_s", Math.round(acked / seconds(start, lastAck)))
+          .percentiles("puback_wait", ResultLine.merged(clients.stream().map(BenchClient::ackWaitMicros).toList()));
+    }
+    return line.percentiles("latency", ResultLine.merged(ledgers.stream().map(DeliveryLedger::latencyMicros).toList()));
+  }
+
+  private void endSessions(BenchRun run, ResultLine line) throws InterruptedException {
+    long ending = System.nanoTime();
+    int ended = run.endSessions(options.keepSessions);
+    if (options.keepSessions) {
+      line.put("sessions_kept", subscribers);
+    } else {
+      line.put("sessions_cleaned", ended).put("sessions_clean_s", seconds(ending, System.nanoTime()));
+    }
   }
 
   private static double seconds(long from, long to) {
