@@ -153,8 +153,10 @@ public final class ClusterNode {
     WillRegistry wills = new WillRegistry(vertx, hz.getMap(HazelcastConfigs.WILLS), self);
     com.hazelcast.map.IMap<JournalKey, byte[]> journalMap = hz.getMap(HazelcastConfigs.SESSION_JOURNAL);
     SessionJournal journal = new SessionJournal(vertx, journalMap, self,
+        new LocalPartitionKey(hz.getPartitionService(), self, hz.getPartitionService().getPartitions().size()),
         settings.get(ClusterSettings.JOURNAL_MAX_ENTRY_BYTES),
-        TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.JOURNAL_CARRY_FORWARD_SECONDS)));
+        TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.JOURNAL_CARRY_FORWARD_SECONDS)),
+        settings.get(ClusterSettings.JOURNAL_LINGER_MILLIS));
     HazelcastSessionStore store = new HazelcastSessionStore(vertx, hz.getMap(HazelcastConfigs.SESSIONS), journalMap, journal);
     // How long a message waits for a dead node's sessions to be recovered elsewhere: detection plus recovery.
     long failover = TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.MEMBER_TIMEOUT_SECONDS) + 30);

@@ -45,6 +45,11 @@ public final class ClusterSettings {
       1 << 20, 4096, 64 << 20,
       "Largest entry of a node's session journal (one batch of its persistent sessions' changes); a larger batch is "
           + "written as several entries at once");
+  public static final Setting<Integer> JOURNAL_LINGER_MILLIS = intSetting("cluster.session-journal.linger-millis", 2, 0,
+      1000, "How long a batch of persistent sessions' changes stays open before it is written (0: written at the next "
+          + "turn of the journal's event loop; a batch also waits for the previous write). A message its subscriber "
+          + "acknowledges within it is never written, and its publisher is acknowledged at once; one still waiting "
+          + "is acknowledged once written");
   public static final Setting<Integer> JOURNAL_CARRY_FORWARD_SECONDS = intSetting(
       "cluster.session-journal.carry-forward-seconds", 5, 1, 3600,
       "A session journal entry at least this old of which at most half still counts (messages of offline sessions "
@@ -69,6 +74,6 @@ public final class ClusterSettings {
 
   public static List<Setting<?>> all() {
     return List.of(ENABLED, NAME, HOST, PORT, PUBLIC_ADDRESS, HAZELCAST_CONFIG, DISCOVERY, MEMBERS, KUBERNETES_SERVICE_DNS, MEMBER_TIMEOUT_SECONDS,
-        FORWARD_TIMEOUT_SECONDS, JOURNAL_MAX_ENTRY_BYTES, JOURNAL_CARRY_FORWARD_SECONDS, HANDOVER_GRACE_SECONDS, RECONCILE_INTERVAL_SECONDS, EVENTBUS_HOST, EVENTBUS_PORT, EVENTBUS_PUBLIC_HOST);
+        FORWARD_TIMEOUT_SECONDS, JOURNAL_MAX_ENTRY_BYTES, JOURNAL_LINGER_MILLIS, JOURNAL_CARRY_FORWARD_SECONDS, HANDOVER_GRACE_SECONDS, RECONCILE_INTERVAL_SECONDS, EVENTBUS_HOST, EVENTBUS_PORT, EVENTBUS_PUBLIC_HOST);
   }
 }

@@ -60,6 +60,8 @@ final class SessionJournal {
     long carriedFrom;
     boolean carrying;
     boolean dead;
+    /** Completed when the message is safe: written, or acknowledged by its subscriber first. */
+    Promise<Void> safe;
 
     Item(String clientId, long key, JournalRecord record) {
       this.clientId = clientId;
@@ -71,6 +73,8 @@ final class SessionJournal {
   /** One written (or being written) entry of the journal. */
   private static final class Entry {
     final long sequence;
+    /** Where it is written; an entry keeps its key (the partition key may change for later entries). */
+    final JournalKey key;
     final List<Item> items = new ArrayList<>();
     /** Items that still count in this entry. */
     int live;
@@ -81,8 +85,9 @@ final class SessionJournal {
     boolean deleting;
     long writtenAtMillis;
 
-    Entry(long sequence) {
-      this.sequence = sequence;
+    Entry(JournalKey key) {
+      this.sequence = key.sequence();
+      this.key = key;
     }
   }
 
@@ -94,8 +99,10 @@ final class SessionJournal {
   private final Vertx vertx;
   private final IMap<JournalKey, byte[]> map;
   private final String node;
+  private final java.util.function.Supplier<String> partitionKey;
   private final int maxEntryBytes;
   private final long carryAfterMillis;
+  private final long lingerMillis;
 
   private final Object lock = new Object();
   private List<Op> open = new ArrayList<>();
@@ -115,13 +122,21 @@ final class SessionJournal {
   final LongAdder writeRetries = new LongAdder();
   final LongAdder entriesDeleted = new LongAdder();
 
-  SessionJournal(Vertx vertx, IMap<JournalKey, byte[]> map, String node, int maxEntryBytes, long carryAfterMillis) {
+  /**
+   * @param partitionKey where the next entries go (asked before each write)
+   * @param lingerMillis how long a batch stays open after its first record (0: until the journal's next event-loop
+   *     turn): a message its subscriber acknowledges within it is never written
+   */
+  SessionJournal(Vertx vertx, IMap<JournalKey, byte[]> map, String node, java.util.function.Supplier<String> partitionKey,
+                 int maxEntryBytes, long carryAfterMillis, long lingerMillis) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.map = map;
     this.node = node;
+    this.partitionKey = partitionKey;
     this.maxEntryBytes = maxEntryBytes;
     this.carryAfterMillis = carryAfterMillis;
+    this.lingerMillis = lingerMillis;
   }
 
   /** The session took a QoS 1/2 message: completes once it is on record with its backup. */
@@ -135,7 +150,21 @@ final class SessionJournal {
       }
       Item item = new Item(clientId, id, new JournalRecord.Take(clientId, sequence, delivery, 0, false));
       of.put(id, item);
-      return enqueue(new Op(item, null, null));
+      Future<Void> batch = enqueue(new Op(item, null, null));
+      if (batch.failed()) {
+        return batch;
+      }
+      // Its own promise: done before its batch leaves (the subscriber acknowledged it), it is safe at once.
+      Promise<Void> safe = Promise.promise();
+      item.safe = safe;
+      batch.onComplete(ar -> {
+        if (ar.succeeded()) {
+          safe.tryComplete();
+        } else {
+          safe.tryFail(ar.cause());
+        }
+      });
+      return safe.future();
     }
   }
 
@@ -168,6 +197,8 @@ final class SessionJournal {
         long entry = kill(item);
         if (entry != 0) {
           enqueue(new Op(null, new JournalRecord.Done(clientId, messageId), new long[] {entry}));
+        } else if (item.safe != null) {
+          item.safe.tryComplete(); // acknowledged by its subscriber before it was written: nothing to wait for
         }
       }
     }
@@ -286,7 +317,11 @@ final class SessionJournal {
   private void scheduleFlush() {
     if (!flushScheduled && !writing) {
       flushScheduled = true;
-      context.runOnContext(v -> flush());
+      if (lingerMillis > 0) {
+        vertx.setTimer(lingerMillis, id -> context.runOnContext(v -> flush()));
+      } else {
+        context.runOnContext(v -> flush());
+      }
     }
   }
 
@@ -322,6 +357,7 @@ final class SessionJournal {
    * skipping the puts of items already done, and puts every item written on the record of its entry.
    */
   private List<Chunk> encode(List<Op> ops) {
+    String partition = partitionKey.get();
     List<Chunk> chunks = new ArrayList<>(1);
     Chunk current = null;
     for (Op op : ops) {
@@ -333,7 +369,7 @@ final class SessionJournal {
         }
       }
       if (current == null || current.writer().size() >= maxEntryBytes) {
-        Entry entry = new Entry(nextSequence++);
+        Entry entry = new Entry(new JournalKey(node, partition, nextSequence++));
         entries.put(entry.sequence, entry);
         current = new Chunk(entry, new JournalWire.Writer(), new ArrayList<>(0));
         chunks.add(current);
@@ -366,11 +402,11 @@ final class SessionJournal {
     try {
       if (chunks.size() == 1) {
         Chunk c = chunks.get(0);
-        stage = map.setAsync(new JournalKey(node, c.entry().sequence), c.writer().bytes());
+        stage = map.setAsync(c.entry().key, c.writer().bytes());
       } else {
         Map<JournalKey, byte[]> all = new LinkedHashMap<>();
         for (Chunk c : chunks) {
-          all.put(new JournalKey(node, c.entry().sequence), c.writer().bytes());
+          all.put(c.entry().key, c.writer().bytes());
         }
         stage = map.setAllAsync(all);
       }
@@ -491,7 +527,7 @@ final class SessionJournal {
   private void delete(Entry e) {
     Future<Void> deleted;
     try {
-      deleted = Future.fromCompletionStage(map.deleteAsync(new JournalKey(node, e.sequence)), context).mapEmpty();
+      deleted = Future.fromCompletionStage(map.deleteAsync(e.key), context).mapEmpty();
     } catch (HazelcastInstanceNotActiveException ex) {
       return;
     }

@@ -40,15 +40,13 @@ class JournalBackupTest {
       HazelcastInstance b = Hazelcast.newHazelcastInstance(config(cluster, portB, toB, toA));
       try {
         await("two members").atMost(Duration.ofSeconds(30)).until(() -> a.getCluster().getMembers().size() == 2);
-        // A node whose journal partition A owns: B holds the backup, and only the backup goes silent.
-        String node = null;
-        for (int i = 0; node == null; i++) {
-          if (a.getPartitionService().getPartition("node-" + i).getOwner().localMember()) {
-            node = "node-" + i;
-          }
-        }
+        // The journal's entries go to a partition A owns: B holds the backup, and only the backup goes silent.
+        String node = "node-a";
+        LocalPartitionKey partitionKey = new LocalPartitionKey(a.getPartitionService(), node,
+            a.getPartitionService().getPartitions().size());
+        assertThat(a.getPartitionService().getPartition(partitionKey.get()).getOwner().localMember()).isTrue();
         IMap<JournalKey, byte[]> map = a.getMap("journal-" + node);
-        SessionJournal journal = new SessionJournal(vertx, map, node, 1 << 20, 60_000);
+        SessionJournal journal = new SessionJournal(vertx, map, node, partitionKey, 1 << 20, 60_000, 0);
         journal.taken("c", 1, delivery("before")).await(20, TimeUnit.SECONDS);
 
         toA.stall();

@@ -72,7 +72,10 @@ public interface ClusterLink extends SubscriptionTable.FilterListener, SessionSt
 
   Future<Boolean> HOLDS = Future.succeededFuture(true);
 
-  ClusterLink STANDALONE = new ClusterLink() {
+  ClusterLink STANDALONE = new Standalone();
+
+  /** A single node: no other nodes to route to, nothing to record; a class of its own so that tests can extend it. */
+  class Standalone implements ClusterLink {
     @Override
     public Future<Void> firstSubscriber(String filter) {
       return Future.succeededFuture();
@@ -121,5 +124,5 @@ public interface ClusterLink extends SubscriptionTable.FilterListener, SessionSt
     @Override
     public void releaseClient(String clientId) {
     }
-  };
+  }
 }

@@ -13,15 +13,11 @@ import io.meshmq.core.session.OutboundWindow;
 import io.meshmq.broker.routing.SubscriptionTable;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
-import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,23 +27,13 @@ import org.slf4j.LoggerFactory;
  * {@link #execute}, whose mailbox keeps the order in which work was handed to it. The owner is the context
  * of the connection attached last; a resuming connection on another event loop moves the session there.
  */
-public final class Session {
+public final class Session extends SessionActor {
 
   private static final Logger log = LoggerFactory.getLogger(Session.class);
-  private static final int MAX_TASKS_PER_DRAIN = 1024;
   private static final int MAX_RECENT_IDS = 100_000;
 
   private final String clientId;
   private final BrokerNode node;
-  private static final AtomicReferenceFieldUpdater<Session, ConcurrentLinkedQueue> MAILBOX =
-      AtomicReferenceFieldUpdater.newUpdater(Session.class, ConcurrentLinkedQueue.class, "mailbox");
-  private static final AtomicIntegerFieldUpdater<Session> DRAIN_SCHEDULED =
-      AtomicIntegerFieldUpdater.newUpdater(Session.class, "drainScheduled");
-
-  /** Created on first use: an idle session (most of them) never needs one. */
-  private volatile ConcurrentLinkedQueue<Runnable> mailbox;
-  private volatile int drainScheduled;
-  private volatile Context owner;
   private volatile boolean online;
   private volatile long latestClaim;
   private volatile boolean ended;
@@ -65,20 +51,10 @@ public final class Session {
   private long expiryTimer = -1;
   private WillMessage pendingWill;
   private long willTimer = -1;
-  /**
-   * Order of the QoS 1/2 messages written to the session store (recovery replays in this order). Starts from
-   * the clock, so that a session that moved on to another node keeps counting upwards there.
-   */
-  private long storeSequence = System.currentTimeMillis() * 1000;
-  /** Ids of the messages this session has in the session store, to report each one done. */
-  private java.util.Set<Long> storedIds;
-  private boolean stateSaved;
-  /** The session moved to another node, which now owns its stored state: ending here must not delete it. */
-  private boolean movedAway;
+  /** What the session keeps in the session store; made when a persistent session first needs it. */
+  private SessionRecords records;
   /** Set once the session moved to another node: what still arrives here follows it there. */
-  private java.util.function.Consumer<Delivery> forwarding;
-  /** What arrived after the move and before the new node was ready to take it (bounded like the queue). */
-  private List<Delivery> heldForMove;
+  private MovedAway movedAway;
   private long moveGraceMillis;
   private long moveTimer = -1;
   /** Messages whose publishers wait for room in the queue of this connected session (allocated on first need). */
@@ -87,12 +63,12 @@ public final class Session {
   /** Sends that wait for a session-store write keep their order (allocated on first need). */
   private OrderedActions ordered;
   /** Ids of messages this session already has, kept for a while after it arrived from another node. */
-  private java.util.Set<Long> recentIds;
+  private RecentMessageIds recentIds;
 
   public Session(String clientId, BrokerNode node, Context owner, int maxInflight, int maxQueued) {
+    super(owner);
     this.clientId = clientId;
     this.node = node;
-    this.owner = owner;
     this.window = new OutboundWindow(maxInflight, node.stats().inflightMessages);
     this.queue = new MessageQueue(maxQueued, node.settings().get(BrokerSettings.MAX_QUEUED_BYTES),
         node.stats().queuedMessages);
@@ -131,71 +107,9 @@ public final class Session {
     return latestClaim;
   }
 
-  /** Whether the session lives on that context now. */
-  public boolean isOwnedBy(Context context) {
-    return owner == context;
-  }
-
   /** Whether {@code link} is the connection attached now (meaningful on the owner context). */
   public boolean isAttached(SessionLink candidate) {
     return link == candidate;
-  }
-
-  // ---------------------------------------------------------------- actor plumbing
-
-  /** Runs the task on the owner context, after every task handed to this session before it. */
-  public void execute(Runnable task) {
-    ConcurrentLinkedQueue<Runnable> box = mailbox;
-    if (Vertx.currentContext() == owner && drainScheduled == 0 && (box == null || box.isEmpty())) {
-      runSafely(task);
-      return;
-    }
-    mailbox().offer(task);
-    if (DRAIN_SCHEDULED.compareAndSet(this, 0, 1)) {
-      owner.runOnContext(v -> drain());
-    }
-  }
-
-  @SuppressWarnings("unchecked")
-  private ConcurrentLinkedQueue<Runnable> mailbox() {
-    ConcurrentLinkedQueue<Runnable> box = mailbox;
-    if (box == null) {
-      MAILBOX.compareAndSet(this, null, new ConcurrentLinkedQueue<Runnable>());
-      box = mailbox;
-    }
-    return box;
-  }
-
-  private void drain() {
-    for (int done = 0; ; done++) {
-      Context o = owner;
-      if (Vertx.currentContext() != o) {
-        // The session moved while tasks were waiting: they follow it, still in order.
-        o.runOnContext(v -> drain());
-        return;
-      }
-      if (done == MAX_TASKS_PER_DRAIN) {
-        o.runOnContext(v -> drain());
-        return;
-      }
-      Runnable task = mailbox().poll();
-      if (task == null) {
-        break;
-      }
-      runSafely(task);
-    }
-    drainScheduled = 0;
-    if (!mailbox().isEmpty() && DRAIN_SCHEDULED.compareAndSet(this, 0, 1)) {
-      owner.runOnContext(v -> drain());
-    }
-  }
-
-  private void runSafely(Runnable task) {
-    try {
-      task.run();
-    } catch (RuntimeException e) {
-      log.error("Session {}: task failed", clientId, e);
-    }
   }
 
   // ---------------------------------------------------------------- connection lifecycle (owner context)
@@ -211,7 +125,7 @@ public final class Session {
       online = false;
       old.takenOver();
     }
-    owner = newOwner;
+    moveOwner(newOwner);
     execute(then);
   }
 
@@ -335,12 +249,9 @@ public final class Session {
     }
     releaseWaiting();
     int dropped = queue.drain().size() + window.drain().size();
-    if (movedAway) {
-      node.cluster().sessionLeft(clientId); // its new node keeps its messages now
-    } else if (stateSaved || storedIds != null) {
-      node.cluster().sessionEnded(clientId);
+    if (records != null) {
+      records.ended();
     }
-    storedIds = null;
     if (dropped > 0) {
       node.stats().droppedNoSession.add(dropped);
       log.info("Session {} ended with {} undelivered messages, dropped", clientId, dropped);
@@ -476,18 +387,14 @@ public final class Session {
    * {@code cluster.forward-timeout-seconds}), after which the client is disconnected as a slow consumer.
    */
   public Future<Void> deliver(Delivery d, boolean publisherWaits) {
-    if (forwarding != null) {
-      if (heldForMove == null) {
-        forwarding.accept(d);
-      } else if (heldForMove.size() < queue.capacity()) {
-        heldForMove.add(d);
-      } else {
+    if (movedAway != null) {
+      if (!movedAway.arrived(d)) {
         node.stats().droppedQueueFull.increment();
         node.overflowLog().warn(clientId, queue.capacity() + " messages");
       }
       return null;
     }
-    if (recentIds != null && !rememberId(d.message().id())) {
+    if (recentIds != null && !recentIds.firstTime(d.message().id())) {
       // Arrived both through the node the session came from and directly: already here.
       return null;
     }
@@ -522,36 +429,35 @@ public final class Session {
     return expiryIntervalSeconds > 0;
   }
 
-  private Future<Void> store(Delivery d) {
-    if (d.qos() == 0 || !persistent()) {
-      return null;
+  private SessionRecords records() {
+    if (records == null) {
+      records = new SessionRecords(clientId, node.cluster());
     }
-    if (storedIds == null) {
-      storedIds = new java.util.HashSet<>();
-    }
-    storedIds.add(d.message().id());
-    return node.cluster().messageTaken(clientId, storeSequence++, d);
+    return records;
   }
 
-  /** The message left this session (acknowledged, dropped, expired): its stored copy goes. */
+  /** Puts a QoS 1/2 message of a persistent session on record; null when there is nothing to wait for. */
+  private Future<Void> store(Delivery d) {
+    return d.qos() == 0 || !persistent() ? null : records().taken(d);
+  }
+
+  /** The message left this session (acknowledged, dropped, expired): its record goes. */
   private void forget(Delivery d) {
-    if (storedIds != null && storedIds.remove(d.message().id())) {
-      node.cluster().messageDone(clientId, d.message().id());
+    if (records != null) {
+      records.done(d);
     }
   }
 
   /** Writes subscriptions and expiry to the session store (persistent sessions only). */
   private void saveState() {
-    if (!persistent() || movedAway) {
-      return;
+    if (persistent()) {
+      records().save(expiryIntervalSeconds, subscriptions.values(), inboundQos2.ids());
     }
-    List<SessionSnapshot.SubscriptionSpec> subs = new ArrayList<>();
-    for (Subscription sub : subscriptions.values()) {
-      subs.add(SessionSnapshot.SubscriptionSpec.of(sub));
-    }
-    node.cluster().sessionChanged(new SessionSnapshot(clientId, expiryIntervalSeconds, subs, List.of(), List.of(),
-        inboundQos2.ids()));
-    stateSaved = true;
+  }
+
+  /** The QoS 2 message went out under this packet id: what must wait for the record (null: nothing). */
+  private Future<Void> recordSentUnder(Delivery d, int packetId, boolean released) {
+    return records == null ? null : records.sentUnder(d, packetId, released);
   }
 
   private void enqueue(Delivery d) {
@@ -697,8 +603,7 @@ public final class Session {
 
   private void sendInflight(Delivery d) {
     InflightMessage m = window.add(d);
-    Future<Void> recorded = d.qos() == 2 && isStored(d)
-        ? node.cluster().messageInFlight(clientId, d.message().id(), m.packetId(), false) : null;
+    Future<Void> recorded = recordSentUnder(d, m.packetId(), false);
     if (recorded == null && (ordered == null || !ordered.busy())) {
       publish(m);
       return;
@@ -717,10 +622,6 @@ public final class Session {
       window.drop(m.packetId());
       forget(m.delivery());
     }
-  }
-
-  private boolean isStored(Delivery d) {
-    return storedIds != null && storedIds.contains(d.message().id());
   }
 
   private OrderedActions ordered() {
@@ -788,8 +689,7 @@ public final class Session {
       return known;
     }
     // Once the client has PUBREL it forgets the id: a survivor must not re-send the PUBLISH after that.
-    Future<Void> recorded = known && isStored(m.delivery())
-        ? node.cluster().messageInFlight(clientId, m.delivery().message().id(), packetId, true) : null;
+    Future<Void> recorded = known ? recordSentUnder(m.delivery(), packetId, true) : null;
     SessionLink to = link;
     if (recorded == null && (ordered == null || !ordered.busy())) {
       to.sendPubrel(packetId, known);
@@ -819,12 +719,12 @@ public final class Session {
    * (null: nothing to wait for).
    */
   public Future<Void> recordInboundHeld(int packetId) {
-    return persistent() && !movedAway ? node.cluster().inboundHeld(clientId, packetId) : null;
+    return persistent() ? records().inboundHeld(packetId) : null;
   }
 
   /** Records that a held inbound QoS 2 id was released; the PUBCOMP waits for the returned future (or null). */
   public Future<Void> recordInboundReleased(int packetId) {
-    return persistent() && !movedAway ? node.cluster().inboundReleased(clientId, packetId) : null;
+    return persistent() ? records().inboundReleased(packetId) : null;
   }
 
   /** Inbound QoS 2 de-duplication state, which belongs to the session (it survives reconnects). */
@@ -876,15 +776,15 @@ public final class Session {
       node.cluster().willSettled(pendingWill); // the session is resumed elsewhere: a delayed will is not due
       pendingWill = null;
     }
-    forwarding = forwardTo;
-    heldForMove = new ArrayList<>();
-    movedAway = true;
+    movedAway = new MovedAway(forwardTo, queue.capacity());
+    records().movedAway();
     this.moveGraceMillis = graceMillis;
     node.sessions().remove(this);
     moveTimer = node.vertx().setTimer(Math.max(1, readyTimeoutMillis), id -> {
-      if (heldForMove != null && !heldForMove.isEmpty()) {
-        node.stats().droppedNoSession.add(heldForMove.size());
-        log.warn("Session {}: the node it moved to never got ready; {} messages dropped", clientId, heldForMove.size());
+      int dropped = movedAway.heldCount();
+      if (dropped > 0) {
+        node.stats().droppedNoSession.add(dropped);
+        log.warn("Session {}: the node it moved to never got ready; {} messages dropped", clientId, dropped);
       }
       finishMove();
     });
@@ -893,19 +793,16 @@ public final class Session {
 
   /** The node the session moved to has it installed: pass on what was held, and keep passing for the grace period. */
   public void newHomeReady() {
-    if (forwarding == null || heldForMove == null) {
+    if (movedAway == null || movedAway.isReady()) {
       return;
     }
-    List<Delivery> held = heldForMove;
-    heldForMove = null;
-    held.forEach(forwarding);
+    movedAway.newHomeReady();
     cancelTimer(moveTimer);
     moveTimer = node.vertx().setTimer(Math.max(1, moveGraceMillis), id -> finishMove());
   }
 
   private void finishMove() {
-    forwarding = null;
-    heldForMove = null;
+    movedAway = null;
     end();
   }
 
@@ -918,30 +815,26 @@ public final class Session {
    */
   public Future<Void> restore(SessionSnapshot snapshot, long dedupeMillis) {
     expiryIntervalSeconds = snapshot.expirySeconds();
-    recentIds = new java.util.LinkedHashSet<>();
+    recentIds = new RecentMessageIds(MAX_RECENT_IDS);
     for (SessionSnapshot.SubscriptionSpec spec : snapshot.subscriptions()) {
       subscribe(spec.bind(this));
     }
     List<Future<Void>> stored = new ArrayList<>();
     for (SessionSnapshot.InflightEntry e : snapshot.inflight()) {
       window.restore(e.packetId(), e.delivery(), e.released() ? InflightMessage.Stage.RELEASED : InflightMessage.Stage.PUBLISHED);
-      rememberId(e.delivery().message().id());
+      recentIds.firstTime(e.delivery().message().id());
       addIfWaiting(stored, store(e.delivery()));
-      if (e.delivery().qos() == 2 && isStored(e.delivery())) {
-        // Under the same packet id, so that the client's own QoS 2 de-duplication still holds after this node's death.
-        stored.add(node.cluster().messageInFlight(clientId, e.delivery().message().id(), e.packetId(), e.released()));
-      }
+      // Under the same packet id, so that the client's own QoS 2 de-duplication still holds after this node's death.
+      addIfWaiting(stored, recordSentUnder(e.delivery(), e.packetId(), e.released()));
     }
     for (Delivery d : snapshot.queued()) {
       enqueue(d);
-      rememberId(d.message().id());
+      recentIds.firstTime(d.message().id());
       addIfWaiting(stored, store(d));
     }
     inboundQos2.restore(snapshot.inboundQos2());
-    if (persistent()) {
-      for (int packetId : snapshot.inboundQos2()) {
-        stored.add(node.cluster().inboundHeld(clientId, packetId));
-      }
+    for (int packetId : snapshot.inboundQos2()) {
+      addIfWaiting(stored, recordInboundHeld(packetId));
     }
     saveState();
     node.vertx().setTimer(Math.max(1, dedupeMillis), id -> recentIds = null);
@@ -952,19 +845,6 @@ public final class Session {
     if (write != null) {
       writes.add(write);
     }
-  }
-
-  /** Records a message id in the de-duplication window; false if it was there. The window is bounded. */
-  private boolean rememberId(long id) {
-    if (!recentIds.add(id)) {
-      return false;
-    }
-    if (recentIds.size() > MAX_RECENT_IDS) {
-      java.util.Iterator<Long> oldest = recentIds.iterator();
-      oldest.next();
-      oldest.remove();
-    }
-    return true;
   }
 
   // ---------------------------------------------------------------- shared subscriptions
@@ -1004,6 +884,11 @@ public final class Session {
 
   private static boolean matchesShare(Delivery d, String group, String filter) {
     return d.share() != null && (group == null || (d.share().group().equals(group) && d.share().filter().equals(filter)));
+  }
+
+  @Override
+  String name() {
+    return clientId;
   }
 
   @Override
