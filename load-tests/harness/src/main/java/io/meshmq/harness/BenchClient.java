@@ -47,6 +47,8 @@ final class BenchClient {
   private final DeliveryLedger ledger;
   private final CompletableFuture<BenchClient> connected = new CompletableFuture<>();
   private InflightIds inflightIds;
+  /** PUBACK waits are timed for messages written from then on ({@link System#nanoTime}; see {@link #timeAcksFrom}). */
+  private volatile long timeAcksFromNanos = Long.MIN_VALUE;
   private CompletableFuture<Void> subscribed;
   private Runnable ackListener = () -> { };
   private Runnable writableListener = () -> { };
@@ -120,7 +122,7 @@ final class BenchClient {
     int packetId = 0;
     if (qos > 0) {
       if (inflightIds == null) {
-        inflightIds = new InflightIds();
+        inflightIds = new InflightIds(timeAcksFromNanos);
       }
       packetId = inflightIds.take(System.nanoTime());
       inflight++;
@@ -151,6 +153,11 @@ final class BenchClient {
 
   long lastAckNanos() {
     return lastAckNanos;
+  }
+
+  /** Times the PUBACK waits of messages written from {@code nanos} on only; set before the first publish. */
+  void timeAcksFrom(long nanos) {
+    timeAcksFromNanos = nanos;
   }
 
   /** PUBACK/PUBCOMP waits of this publisher, in microseconds; read once the connection is closed. */

@@ -18,6 +18,12 @@ final class InflightIds {
   private final long[] sentNanos = new long[MAX_PACKET_ID + 1];
   private final Histogram ackWaitMicros = new Histogram(3);
   private int nextPacketId = 1;
+  /** Waits of messages written before this ({@link System#nanoTime}) are not timed: the run's warm-up. */
+  private final long timeFromNanos;
+
+  InflightIds(long timeFromNanos) {
+    this.timeFromNanos = timeFromNanos;
+  }
 
   /** Takes a free packet id for a PUBLISH written at {@code nowNanos}. */
   int take(long nowNanos) {
@@ -43,7 +49,9 @@ final class InflightIds {
       return false;
     }
     inUse[packetId] = false;
-    ackWaitMicros.recordValue(Math.max(0, (nowNanos - sentNanos[packetId]) / 1000));
+    if (sentNanos[packetId] >= timeFromNanos) {
+      ackWaitMicros.recordValue(Math.max(0, (nowNanos - sentNanos[packetId]) / 1000));
+    }
     return true;
   }
 

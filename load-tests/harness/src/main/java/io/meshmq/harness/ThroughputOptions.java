@@ -24,13 +24,18 @@ final class ThroughputOptions {
       + "the JSON line gives their client id prefix")
   boolean keepSessions;
 
+  @Option(names = "--warmup-seconds", description = "PUBACK waits of messages written in this first part of the run "
+      + "are not timed (the messages still count for loss): the figures are of the steady state, not of the JIT and "
+      + "the first writes (default: ${DEFAULT-VALUE})")
+  int warmupSeconds = 2;
+
   boolean paced() {
     return rate > 0;
   }
 
   void validate() {
-    if (qos < 0 || qos > 2 || window < 1 || rate < 0) {
-      throw new IllegalArgumentException("--qos must be 0-2, --window at least 1, --rate 0 or more");
+    if (qos < 0 || qos > 2 || window < 1 || rate < 0 || warmupSeconds < 0) {
+      throw new IllegalArgumentException("--qos must be 0-2, --window at least 1, --rate and --warmup-seconds 0 or more");
     }
     if (keepSessions && !persistent) {
       throw new IllegalArgumentException("--keep-sessions goes with --persistent");

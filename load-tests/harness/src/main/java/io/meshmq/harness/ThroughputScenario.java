@@ -69,6 +69,9 @@ final class ThroughputScenario {
       sending = options.paced() ? new PacedSending(clients, topics, options, target)
           : new WindowedSending(clients, topics, options, target);
       start = System.nanoTime();
+      long timedFrom = start + TimeUnit.SECONDS.toNanos(options.warmupSeconds);
+      clients.forEach(c -> c.timeAcksFrom(timedFrom));
+      line.put("puback_wait_warmup_seconds", options.warmupSeconds);
       sending.run(start, start + TimeUnit.SECONDS.toNanos(target.seconds));
       long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(target.drainSeconds);
       if (!BenchRun.awaitAcks(clients, drainDeadline)) {

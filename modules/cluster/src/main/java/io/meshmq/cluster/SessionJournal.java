@@ -108,6 +108,8 @@ final class SessionJournal {
   private List<Op> open = new ArrayList<>();
   private Promise<Void> openWritten = Promise.promise();
   private boolean flushScheduled;
+  /** The scheduled flush waits for the linger (an urgent record brings it forward). */
+  private boolean lingering;
   private boolean writing;
   private boolean closed;
   private long nextSequence = 1;
@@ -179,9 +181,10 @@ final class SessionJournal {
       JournalRecord.Take t = (JournalRecord.Take) item.record;
       item.record = new JournalRecord.Take(clientId, t.sequence(), t.delivery(), packetId, released);
       if (item.entry == 0) {
-        return enqueue(null); // its put, still waiting, writes the new state
+        return enqueue(null, true); // its put, still waiting, writes the new state
       }
-      return enqueue(new Op(null, new JournalRecord.Mark(clientId, messageId, packetId, released), new long[] {item.entry}));
+      return enqueue(new Op(null, new JournalRecord.Mark(clientId, messageId, packetId, released), new long[] {item.entry}),
+          true);
     }
   }
 
@@ -214,7 +217,7 @@ final class SessionJournal {
       }
       Item item = new Item(clientId, packetId, new JournalRecord.InboundHeld(clientId, packetId));
       of.put(packetId, item);
-      return enqueue(new Op(item, null, null));
+      return enqueue(new Op(item, null, null), true);
     }
   }
 
@@ -230,7 +233,7 @@ final class SessionJournal {
       if (entry == 0) {
         return DONE;
       }
-      return enqueue(new Op(null, new JournalRecord.InboundReleased(clientId, packetId), new long[] {entry}));
+      return enqueue(new Op(null, new JournalRecord.InboundReleased(clientId, packetId), new long[] {entry}), true);
     }
   }
 
@@ -302,26 +305,42 @@ final class SessionJournal {
     return item.entry;
   }
 
-  /** Under the lock: queues the op (null: none) and returns the future of the open batch. */
   private Future<Void> enqueue(Op op) {
+    return enqueue(op, false);
+  }
+
+  /**
+   * Under the lock: queues the op (null: none) and returns the future of the open batch. {@code urgent}: the record
+   * holds up a client exchange (a QoS 2 PUBLISH, PUBREL, PUBREC or PUBCOMP waits for it) that no acknowledgement can
+   * make unnecessary, so the batch does not linger.
+   */
+  private Future<Void> enqueue(Op op, boolean urgent) {
     if (closed) {
       return Future.failedFuture(new IllegalStateException("the session journal is closed: Hazelcast stopped"));
     }
     if (op != null) {
       open.add(op);
     }
-    scheduleFlush();
+    scheduleFlush(urgent);
     return openWritten.future();
   }
 
-  private void scheduleFlush() {
-    if (!flushScheduled && !writing) {
+  /** Under the lock. A write under way flushes the next batch when it completes. */
+  private void scheduleFlush(boolean urgent) {
+    if (writing) {
+      return;
+    }
+    if (!flushScheduled) {
       flushScheduled = true;
-      if (lingerMillis > 0) {
+      if (lingerMillis > 0 && !urgent) {
+        lingering = true;
         vertx.setTimer(lingerMillis, id -> context.runOnContext(v -> flush()));
       } else {
         context.runOnContext(v -> flush());
       }
+    } else if (urgent && lingering) {
+      lingering = false;
+      context.runOnContext(v -> flush());
     }
   }
 
@@ -335,6 +354,7 @@ final class SessionJournal {
     Promise<Void> batchWritten;
     synchronized (lock) {
       flushScheduled = false;
+      lingering = false;
       if (writing || closed) {
         return;
       }
@@ -486,7 +506,7 @@ final class SessionJournal {
       deletable = reclaimable();
       carryForward();
       if (!open.isEmpty()) {
-        scheduleFlush();
+        scheduleFlush(true); // it filled while the write was under way: that was its linger
       }
     }
     deletable.forEach(this::delete);

@@ -2,14 +2,9 @@ package io.meshmq.broker.session;
 
 import io.meshmq.broker.BrokerNode;
 import io.meshmq.broker.auth.ClientIdentity;
-import io.meshmq.broker.config.BrokerSettings;
-import io.meshmq.broker.sys.Limit;
 import io.meshmq.broker.will.WillMessage;
 import io.meshmq.core.message.Delivery;
 import io.meshmq.core.session.InboundQos2;
-import io.meshmq.core.session.InflightMessage;
-import io.meshmq.core.session.MessageQueue;
-import io.meshmq.core.session.OutboundWindow;
 import io.meshmq.broker.routing.SubscriptionTable;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -22,10 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The MQTT session of one client id: subscriptions, outbound in-flight window, queue, inbound QoS 2 ids,
- * expiry and pending will. An actor: its state is touched only on its owner context, through
- * {@link #execute}, whose mailbox keeps the order in which work was handed to it. The owner is the context
- * of the connection attached last; a resuming connection on another event loop moves the session there.
+ * The MQTT session of one client id: its lifecycle (attach, detach, expiry, pending will, end), its subscriptions
+ * and inbound QoS 2 ids; what it has to send is its {@link Outbox}, what it keeps in the session store its
+ * {@link SessionRecords}, a move to another node {@link MovedAway}. An actor ({@link SessionActor}): its state is
+ * touched only on its owner context, the context of the connection attached last.
  */
 public final class Session extends SessionActor {
 
@@ -39,14 +34,13 @@ public final class Session extends SessionActor {
   private volatile boolean ended;
 
   // Owner-context state below.
-  private SessionLink link;
+  /** The window, the queue and the connection they are sent through. */
+  private final Outbox outbox;
   /** Who the client of the last attached connection was; kept while the session is offline (ACL re-checks). */
   private ClientIdentity identity;
   private long expiryIntervalSeconds;
   /** Immutable and empty until the first subscription: an empty HashMap costs 48 bytes per idle session. */
   private Map<String, Subscription> subscriptions = Map.of();
-  private final OutboundWindow window;
-  private final MessageQueue queue;
   private final InboundQos2 inboundQos2 = new InboundQos2();
   private long expiryTimer = -1;
   private WillMessage pendingWill;
@@ -57,11 +51,6 @@ public final class Session extends SessionActor {
   private MovedAway movedAway;
   private long moveGraceMillis;
   private long moveTimer = -1;
-  /** Messages whose publishers wait for room in the queue of this connected session (allocated on first need). */
-  private WaitingForRoom waiting;
-  private long waitingTimer = -1;
-  /** Sends that wait for a session-store write keep their order (allocated on first need). */
-  private OrderedActions ordered;
   /** Ids of messages this session already has, kept for a while after it arrived from another node. */
   private RecentMessageIds recentIds;
 
@@ -69,9 +58,17 @@ public final class Session extends SessionActor {
     super(owner);
     this.clientId = clientId;
     this.node = node;
-    this.window = new OutboundWindow(maxInflight, node.stats().inflightMessages);
-    this.queue = new MessageQueue(maxQueued, node.settings().get(BrokerSettings.MAX_QUEUED_BYTES),
-        node.stats().queuedMessages);
+    this.outbox = new Outbox(clientId, node, this::execute, new Outbox.Records() {
+      @Override
+      public void done(Delivery d) {
+        forget(d);
+      }
+
+      @Override
+      public Future<Void> sentUnder(Delivery d, int packetId, boolean released) {
+        return recordSentUnder(d, packetId, released);
+      }
+    }, maxInflight, maxQueued);
   }
 
   public String clientId() {
@@ -89,13 +86,13 @@ public final class Session extends SessionActor {
 
   /** The attached connection's protocol version (3, 4 or 5), 0 when none is attached. Owner context. */
   public int protocolVersion() {
-    SessionLink l = link;
+    SessionLink l = outbox.link();
     return l == null ? 0 : l.protocolVersion();
   }
 
   /** The attached connection's keep-alive in seconds, 0 when none is attached. Owner context. */
   public int keepAliveSeconds() {
-    SessionLink l = link;
+    SessionLink l = outbox.link();
     return l == null ? 0 : l.keepAliveSeconds();
   }
 
@@ -109,7 +106,7 @@ public final class Session extends SessionActor {
 
   /** Whether {@code link} is the connection attached now (meaningful on the owner context). */
   public boolean isAttached(SessionLink candidate) {
-    return link == candidate;
+    return outbox.link() == candidate;
   }
 
   // ---------------------------------------------------------------- connection lifecycle (owner context)
@@ -119,12 +116,7 @@ public final class Session extends SessionActor {
    * connection down first. {@code then} runs on the new owner.
    */
   public void moveTo(Context newOwner, Runnable then) {
-    if (link != null) {
-      SessionLink old = link;
-      link = null;
-      online = false;
-      old.takenOver();
-    }
+    takeConnectionDown();
     moveOwner(newOwner);
     execute(then);
   }
@@ -134,10 +126,10 @@ public final class Session extends SessionActor {
    * with DUP, or PUBREL), then sends what queued up while the client was away.
    */
   public void attach(SessionLink newLink, int inflightWindow, long expirySeconds) {
-    if (link != null && link != newLink) {
-      link.takenOver();
+    SessionLink old = outbox.link();
+    if (old != null && old != newLink) {
+      old.takenOver();
     }
-    link = newLink;
     online = true;
     // Only what has subscriptions needs an identity (for the ACL checks of SubscriptionRevocation); asked for now,
     // the connection would build one for every idle client (88 bytes). A first subscription takes it then.
@@ -145,7 +137,6 @@ public final class Session extends SessionActor {
       takeIdentity(newLink);
     }
     expiryIntervalSeconds = expirySeconds;
-    window.setCapacity(inflightWindow);
     cancelTimer(expiryTimer);
     expiryTimer = -1;
     cancelTimer(willTimer);
@@ -154,16 +145,8 @@ public final class Session extends SessionActor {
       node.cluster().willSettled(pendingWill); // resumed in time: the delayed will is not due
       pendingWill = null;
     }
-    for (InflightMessage m : window.inOrder()) {
-      if (m.stage() == InflightMessage.Stage.RELEASED) {
-        link.sendPubrel(m.packetId(), true);
-      } else if (!link.sendPublish(m.delivery(), m.packetId(), true)) {
-        window.drop(m.packetId());
-        forget(m.delivery());
-      }
-    }
     saveState();
-    pump();
+    outbox.attach(newLink, inflightWindow);
   }
 
   /**
@@ -171,7 +154,7 @@ public final class Session extends SessionActor {
    * the session or starts its expiry clock.
    */
   public void detach(SessionLink oldLink, WillMessage will) {
-    if (link != oldLink) {
+    if (outbox.link() != oldLink) {
       // Taken over: the session was resumed by a newer connection (a delayed will is then not due) or
       // ended by a clean start (the will is due now).
       if (will != null && (ended || will.delaySeconds() <= 0)) {
@@ -181,9 +164,9 @@ public final class Session extends SessionActor {
       }
       return;
     }
-    link = null;
+    outbox.detach();
     online = false;
-    releaseWaiting();
+    outbox.releaseWaiting(expiryIntervalSeconds == 0);
     redistributeShared();
     if (will != null) {
       scheduleWill(will);
@@ -199,7 +182,7 @@ public final class Session extends SessionActor {
       long ms = Math.min(expiryIntervalSeconds, Long.MAX_VALUE / 1000) * 1000;
       expiryTimer = node.vertx().setTimer(Math.min(ms, Long.MAX_VALUE / 2), id -> {
         expiryTimer = -1;
-        if (link == null) {
+        if (outbox.link() == null) {
           log.info("Session {} expired after {} s", clientId, expiryIntervalSeconds);
           end();
         }
@@ -247,8 +230,8 @@ public final class Session extends SessionActor {
     if (node.sessions().remove(this)) {
       node.cluster().releaseClient(clientId);
     }
-    releaseWaiting();
-    int dropped = queue.drain().size() + window.drain().size();
+    outbox.releaseWaiting(true);
+    int dropped = outbox.dropAll();
     if (records != null) {
       records.ended();
     }
@@ -266,12 +249,18 @@ public final class Session extends SessionActor {
 
   /** A clean start replaced this session: take its connection down and end it. */
   public void discard() {
-    if (link != null) {
-      SessionLink old = link;
-      link = null;
+    takeConnectionDown();
+    end();
+  }
+
+  /** Takes the attached connection down, if any (MQTT 5: DISCONNECT 0x8E): another one has the client id now. */
+  private void takeConnectionDown() {
+    SessionLink old = outbox.link();
+    if (old != null) {
+      outbox.detach();
+      online = false;
       old.takenOver();
     }
-    end();
   }
 
   private void publishWill(WillMessage will) {
@@ -287,7 +276,7 @@ public final class Session extends SessionActor {
     pendingWill = will;
     willTimer = node.vertx().setTimer(will.delaySeconds() * 1000, id -> {
       willTimer = -1;
-      if (pendingWill != null && link == null) {
+      if (pendingWill != null && outbox.link() == null) {
         WillMessage w = pendingWill;
         pendingWill = null;
         publishWill(w);
@@ -312,8 +301,8 @@ public final class Session extends SessionActor {
     // table replaces the previous subscription in place.
     if (subscriptions.isEmpty()) {
       subscriptions = new HashMap<>();
-      if (link != null) {
-        takeIdentity(link);
+      if (outbox.link() != null) {
+        takeIdentity(outbox.link());
       }
     }
     Subscription previous = subscriptions.put(s.fullFilter(), s);
@@ -390,7 +379,7 @@ public final class Session extends SessionActor {
     if (movedAway != null) {
       if (!movedAway.arrived(d)) {
         node.stats().droppedQueueFull.increment();
-        node.overflowLog().warn(clientId, queue.capacity() + " messages");
+        node.overflowLog().warn(clientId, outbox.queueCapacity() + " messages");
       }
       return null;
     }
@@ -407,21 +396,7 @@ public final class Session extends SessionActor {
       return null;
     }
     Future<Void> stored = store(d);
-    if (link != null && queue.isEmpty()) {
-      if (d.qos() == 0) {
-        sendQos0(d);
-        return stored;
-      }
-      if (window.hasRoom()) {
-        sendInflight(d);
-        return stored;
-      }
-    }
-    if (link != null && d.qos() > 0) {
-      // Online, yet it has to wait: the in-flight window is full (or messages are already waiting for it).
-      node.stats().limitReached(Limit.MAX_INFLIGHT);
-    }
-    Future<Void> queued = enqueue(d, publisherWaits);
+    Future<Void> queued = outbox.send(d, publisherWaits);
     return queued == null ? stored : stored == null ? queued : Future.all(stored, queued).mapEmpty();
   }
 
@@ -460,259 +435,6 @@ public final class Session extends SessionActor {
     return records == null ? null : records.sentUnder(d, packetId, released);
   }
 
-  private void enqueue(Delivery d) {
-    enqueue(d, false);
-  }
-
-  /** Queues the message; returns what its publisher must wait for (null: nothing). */
-  private Future<Void> enqueue(Delivery d, boolean publisherWaits) {
-    boolean mayWait = publisherWaits && d.qos() > 0 && link != null
-        && node.settings().get(BrokerSettings.SLOW_CONSUMER_POLICY) != BrokerSettings.SlowConsumerPolicy.DISCONNECT;
-    if (mayWait && waiting != null && !waiting.isEmpty()) {
-      return waitForRoom(d); // behind the others: the order of each publisher's messages holds
-    }
-    MessageQueue.Offer offer = queue.offer(d);
-    if (offer == MessageQueue.Offer.REFUSED_FULL && mayWait) {
-      node.stats().limitReached(queueBoundReached());
-      return waitForRoom(d);
-    }
-    settleOffer(d, offer);
-    return null;
-  }
-
-  /** Accounts for what the queue did with a message offered without waiting: queued, or queued over a QoS 0 one, or refused. */
-  private void settleOffer(Delivery d, MessageQueue.Offer offer) {
-    if (offer == MessageQueue.Offer.QUEUED) {
-      return;
-    }
-    node.stats().limitReached(queueBoundReached());
-    if (offer == MessageQueue.Offer.QUEUED_DROPPED_OLDEST_QOS0) {
-      node.stats().droppedQos0ForRoom.add(queue.lastDroppedCount());
-      slowLinkDropped();
-      return;
-    }
-    dropQueueFull(d);
-  }
-
-  private Limit queueBoundReached() {
-    return queue.lastBoundReached() == MessageQueue.Bound.BYTES ? Limit.MAX_QUEUED_BYTES : Limit.MAX_QUEUED_MESSAGES;
-  }
-
-  private void dropQueueFull(Delivery d) {
-    if (d.qos() == 0) {
-      node.stats().droppedQos0ForRoom.increment(); // at most once: no room is no delivery, not a broken promise
-      slowLinkDropped();
-      return;
-    }
-    node.stats().droppedQueueFull.increment();
-    warnQueueFull();
-    forget(d);
-    slowLinkDropped();
-  }
-
-  private void warnQueueFull() {
-    boolean bytesBound = queue.lastBoundReached() == MessageQueue.Bound.BYTES;
-    node.overflowLog().warn(clientId, bytesBound ? queue.maxBytes() + " bytes" : queue.capacity() + " messages");
-  }
-
-  private Future<Void> waitForRoom(Delivery d) {
-    if (waiting == null) {
-      waiting = new WaitingForRoom();
-    }
-    if (waiting.size() >= queue.capacity()) {
-      // A queue's worth of publishes already waits: the client is too far behind to hold anyone back any longer.
-      link.fellBehind(waiting.size() + " messages already wait for room in its full queue");
-      dropQueueFull(d);
-      return null;
-    }
-    if (waiting.isEmpty()) {
-      armWaitingTimer(maxWaitMillis());
-    }
-    return waiting.add(d, System.currentTimeMillis());
-  }
-
-  private long maxWaitMillis() {
-    return Math.min(node.settings().get(BrokerSettings.SLOW_CONSUMER_MAX_STALLED_SECONDS) * 1000L, node.cluster().maxHoldMillis());
-  }
-
-  private void armWaitingTimer(long delayMillis) {
-    cancelTimer(waitingTimer);
-    waitingTimer = node.vertx().setTimer(Math.max(1, delayMillis), id -> execute(this::checkWaiting));
-  }
-
-  /** A client whose queue has stayed full for the longest wait allowed is disconnected; its messages then go on. */
-  private void checkWaiting() {
-    waitingTimer = -1;
-    if (waiting == null || waiting.isEmpty() || link == null) {
-      return;
-    }
-    long waited = System.currentTimeMillis() - waiting.oldestSinceMillis();
-    if (waited >= maxWaitMillis()) {
-      link.fellBehind("its queue has been full for " + waited + " ms while publishers waited");
-      armWaitingTimer(maxWaitMillis());
-    } else {
-      armWaitingTimer(maxWaitMillis() - waited);
-    }
-  }
-
-  /** The client is gone (or the session moves): waiting messages go to the queue, or are dropped when it is full. */
-  private void releaseWaiting() {
-    cancelTimer(waitingTimer);
-    waitingTimer = -1;
-    if (waiting != null) {
-      boolean ending = ended || expiryIntervalSeconds == 0;
-      waiting.releaseAll(d -> {
-        if (ending) {
-          node.stats().droppedNoSession.increment();
-          forget(d);
-        } else {
-          settleOffer(d, queue.offer(d));
-        }
-      });
-    }
-  }
-
-  /** A message was dropped while a client is connected: it does not keep up, and its policy decides. */
-  private void slowLinkDropped() {
-    if (link != null) {
-      link.cannotKeepUp();
-    }
-  }
-
-  private void sendQos0(Delivery d) {
-    if (ordered != null && ordered.busy()) {
-      SessionLink to = link;
-      ordered.run(null, () -> {
-        if (link == to) {
-          sendQos0Now(d);
-        }
-      });
-      return;
-    }
-    sendQos0Now(d);
-  }
-
-  private void sendQos0Now(Delivery d) {
-    if (!link.writable()) {
-      node.stats().droppedQos0Unwritable.increment();
-      link.cannotKeepUp();
-      return;
-    }
-    link.sendPublish(d, 0, false);
-  }
-
-  private void sendInflight(Delivery d) {
-    InflightMessage m = window.add(d);
-    Future<Void> recorded = recordSentUnder(d, m.packetId(), false);
-    if (recorded == null && (ordered == null || !ordered.busy())) {
-      publish(m);
-      return;
-    }
-    SessionLink to = link;
-    ordered().run(recorded, () -> {
-      // A newer connection re-sent the whole window when it attached; an acknowledged message left it.
-      if (link == to && window.get(m.packetId()) == m) {
-        publish(m);
-      }
-    });
-  }
-
-  private void publish(InflightMessage m) {
-    if (!link.sendPublish(m.delivery(), m.packetId(), false)) {
-      window.drop(m.packetId());
-      forget(m.delivery());
-    }
-  }
-
-  private OrderedActions ordered() {
-    if (ordered == null) {
-      ordered = new OrderedActions(this::execute);
-    }
-    return ordered;
-  }
-
-  /** Moves queued messages out while the window and the socket allow. */
-  private void pump() {
-    sendQueued();
-    if (waiting != null && !waiting.isEmpty() && link != null) {
-      waiting.admitInto(queue, node.stats());
-      sendQueued();
-    }
-  }
-
-  private void sendQueued() {
-    long now = System.currentTimeMillis();
-    while (link != null) {
-      Delivery d = queue.poll(now, expired -> {
-        node.stats().droppedExpired.increment();
-        forget(expired);
-      });
-      if (d == null) {
-        return;
-      }
-      if (d.qos() == 0) {
-        sendQos0(d);
-      } else if (window.hasRoom()) {
-        sendInflight(d);
-      } else {
-        queue.pushFront(d);
-        return;
-      }
-    }
-  }
-
-  /** PUBACK from the client; false if no QoS 1 message was in flight under that id. */
-  public boolean onPuback(int packetId) {
-    InflightMessage m = window.acknowledge(packetId);
-    if (m == null) {
-      return false;
-    }
-    forget(m.delivery());
-    pump();
-    return true;
-  }
-
-  /** PUBREC; an error reason code (MQTT 5, >= 0x80) ends the exchange without PUBREL. */
-  public boolean onPubrec(int packetId, int reasonCode) {
-    if (reasonCode >= 0x80) {
-      InflightMessage dropped = window.drop(packetId);
-      boolean known = dropped != null;
-      if (known) {
-        forget(dropped.delivery());
-      }
-      pump();
-      return known;
-    }
-    InflightMessage m = window.received(packetId);
-    boolean known = m != null;
-    if (link == null) {
-      return known;
-    }
-    // Once the client has PUBREL it forgets the id: a survivor must not re-send the PUBLISH after that.
-    Future<Void> recorded = known ? recordSentUnder(m.delivery(), packetId, true) : null;
-    SessionLink to = link;
-    if (recorded == null && (ordered == null || !ordered.busy())) {
-      to.sendPubrel(packetId, known);
-    } else {
-      ordered().run(recorded, () -> {
-        if (link == to) {
-          to.sendPubrel(packetId, known);
-        }
-      });
-    }
-    return known;
-  }
-
-  public boolean onPubcomp(int packetId) {
-    InflightMessage m = window.complete(packetId);
-    if (m == null) {
-      return false;
-    }
-    forget(m.delivery());
-    pump();
-    return true;
-  }
-
   /**
    * Records a held inbound QoS 2 id in the session store (persistent sessions of a cluster), so that a
    * survivor of this node still knows the message was routed; the PUBREC waits for the returned future
@@ -732,12 +454,27 @@ public final class Session extends SessionActor {
     return inboundQos2;
   }
 
+  /** PUBACK from the client; false if no QoS 1 message was in flight under that id. */
+  public boolean onPuback(int packetId) {
+    return outbox.onPuback(packetId);
+  }
+
+  /** PUBREC; an error reason code (MQTT 5, >= 0x80) ends the exchange without PUBREL. */
+  public boolean onPubrec(int packetId, int reasonCode) {
+    return outbox.onPubrec(packetId, reasonCode);
+  }
+
+  /** PUBCOMP; false if no QoS 2 message awaited it under that id. */
+  public boolean onPubcomp(int packetId) {
+    return outbox.onPubcomp(packetId);
+  }
+
   public int queuedCount() {
-    return queue.size();
+    return outbox.queuedCount();
   }
 
   public int inflightCount() {
-    return window.size();
+    return outbox.inflightCount();
   }
 
   // ---------------------------------------------------------------- moving between nodes (owner context)
@@ -750,22 +487,14 @@ public final class Session extends SessionActor {
    * {@code readyTimeoutMillis}.
    */
   public SessionSnapshot handOver(java.util.function.Consumer<Delivery> forwardTo, long graceMillis, long readyTimeoutMillis) {
-    if (link != null) {
-      SessionLink old = link;
-      link = null;
-      online = false;
-      old.takenOver();
-    }
+    takeConnectionDown();
     List<SessionSnapshot.SubscriptionSpec> subs = new ArrayList<>();
     for (Subscription sub : subscriptions.values()) {
       subs.add(SessionSnapshot.SubscriptionSpec.of(sub));
     }
-    List<SessionSnapshot.InflightEntry> inflight = new ArrayList<>();
-    for (InflightMessage m : window.drain()) {
-      inflight.add(new SessionSnapshot.InflightEntry(m.packetId(), m.delivery(), m.stage() == InflightMessage.Stage.RELEASED));
-    }
-    releaseWaiting();
-    SessionSnapshot snapshot = new SessionSnapshot(clientId, expiryIntervalSeconds, subs, inflight, queue.drain(),
+    List<SessionSnapshot.InflightEntry> inflight = outbox.drainInflight();
+    outbox.releaseWaiting(expiryIntervalSeconds == 0);
+    SessionSnapshot snapshot = new SessionSnapshot(clientId, expiryIntervalSeconds, subs, inflight, outbox.drainQueue(),
         inboundQos2.ids());
     inboundQos2.clear();
     cancelTimer(expiryTimer);
@@ -776,7 +505,7 @@ public final class Session extends SessionActor {
       node.cluster().willSettled(pendingWill); // the session is resumed elsewhere: a delayed will is not due
       pendingWill = null;
     }
-    movedAway = new MovedAway(forwardTo, queue.capacity());
+    movedAway = new MovedAway(forwardTo, outbox.queueCapacity());
     records().movedAway();
     this.moveGraceMillis = graceMillis;
     node.sessions().remove(this);
@@ -821,14 +550,14 @@ public final class Session extends SessionActor {
     }
     List<Future<Void>> stored = new ArrayList<>();
     for (SessionSnapshot.InflightEntry e : snapshot.inflight()) {
-      window.restore(e.packetId(), e.delivery(), e.released() ? InflightMessage.Stage.RELEASED : InflightMessage.Stage.PUBLISHED);
+      outbox.restoreInflight(e.packetId(), e.delivery(), e.released());
       recentIds.firstTime(e.delivery().message().id());
       addIfWaiting(stored, store(e.delivery()));
       // Under the same packet id, so that the client's own QoS 2 de-duplication still holds after this node's death.
       addIfWaiting(stored, recordSentUnder(e.delivery(), e.packetId(), e.released()));
     }
     for (Delivery d : snapshot.queued()) {
-      enqueue(d);
+      outbox.enqueue(d);
       recentIds.firstTime(d.message().id());
       addIfWaiting(stored, store(d));
     }
@@ -855,26 +584,8 @@ public final class Session extends SessionActor {
   }
 
   private void redistributeShared(String onlyGroup, String onlyFilter) {
-    List<Delivery> moved = new ArrayList<>();
-    for (InflightMessage m : window.inOrder()) {
-      Delivery d = m.delivery();
-      if (m.stage() == InflightMessage.Stage.PUBLISHED && matchesShare(d, onlyGroup, onlyFilter)
-          && node.router().redeliverShared(d, this)) {
-        window.drop(m.packetId());
-        moved.add(d);
-      }
-    }
-    if (!queue.isEmpty()) {
-      List<Delivery> keep = new ArrayList<>();
-      for (Delivery d : queue.drain()) {
-        if (matchesShare(d, onlyGroup, onlyFilter) && node.router().redeliverShared(d, this)) {
-          moved.add(d);
-        } else {
-          keep.add(d);
-        }
-      }
-      keep.forEach(queue::offer);
-    }
+    List<Delivery> moved = outbox.handOnShared(d -> matchesShare(d, onlyGroup, onlyFilter),
+        d -> node.router().redeliverShared(d, this));
     // Another member has them now (and stores them if it is persistent): they are off this session's hands.
     moved.forEach(this::forget);
     if (!moved.isEmpty()) {
