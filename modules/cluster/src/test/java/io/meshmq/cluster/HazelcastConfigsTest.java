@@ -65,8 +65,6 @@ class HazelcastConfigsTest {
       assertThat(c.getMapConfig(latest).isPerEntryStatsEnabled()).as(latest).isTrue();
     }
     assertThat(c.getProperty("hazelcast.merge.next.run.delay.seconds")).isEqualTo("5");
-    // A write whose backup never answered fails instead of counting as done: the journal writes it again.
-    assertThat(c.getProperty("hazelcast.operation.fail.on.indeterminate.state")).isEqualTo("true");
   }
 
   @Test
