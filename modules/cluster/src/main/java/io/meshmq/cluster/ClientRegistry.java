@@ -38,8 +38,8 @@ final class ClientRegistry {
   }
 
   /** Records this node as the holder without asking anyone (a session re-homed here). */
-  void record(String clientId) {
-    map.setAsync(clientId, ClientClaim.now(self));
+  Future<Void> record(String clientId) {
+    return Future.fromCompletionStage(map.setAsync(clientId, ClientClaim.now(self)), vertx.getOrCreateContext());
   }
 
   /** The node that holds the client id now (null if none). */

@@ -62,7 +62,8 @@ public final class ClusterNode {
 
   private ClusterNode(Vertx vertx, HazelcastClusterManager manager, Broker broker, RouteTable routes,
                       HazelcastRetainedStore retained, Forwarder forwarder, ClientRegistry clients, Reconciler reconciler,
-                      WillRegistry wills, HazelcastSessionStore store, long handoverGraceMillis, long reconcileMillis) {
+                      WillRegistry wills, HazelcastSessionStore store, Recoveries recoveries, long handoverGraceMillis,
+                      long reconcileMillis) {
     this.reconciler = reconciler;
     this.handoverGraceMillis = handoverGraceMillis;
     this.vertx = vertx;
@@ -74,7 +75,7 @@ public final class ClusterNode {
     this.store = store;
     this.membershipRegistration = manager.getHazelcastInstance().getCluster()
         .addMembershipListener(new Departures(manager.getHazelcastInstance(), routes, clients, wills, store, broker,
-            forwarder, manager));
+            forwarder, manager, recoveries));
     this.reconcileTimer = vertx.setPeriodic(reconcileMillis, id -> reconciler.run());
     this.stalledHandshakes = new StalledHandshakeReaper(vertx, manager.getHazelcastInstance());
     stalledHandshakes.start();
@@ -157,12 +158,14 @@ public final class ClusterNode {
         settings.get(ClusterSettings.JOURNAL_MAX_ENTRY_BYTES),
         TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.JOURNAL_CARRY_FORWARD_SECONDS)),
         settings.get(ClusterSettings.JOURNAL_LINGER_MILLIS));
-    HazelcastSessionStore store = new HazelcastSessionStore(vertx, hz.getMap(HazelcastConfigs.SESSIONS), journalMap, journal);
+    HazelcastSessionStore store = new HazelcastSessionStore(vertx, self, hz.getMap(HazelcastConfigs.SESSIONS), journalMap, journal);
     // How long a message waits for a dead node's sessions to be recovered elsewhere: detection plus recovery.
     long failover = TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.MEMBER_TIMEOUT_SECONDS) + 30);
     Forwarder forwarder = new Forwarder(vertx, routes, node -> manager.getNodes().contains(node), timeout, failover);
+    long hold = TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.CONNECT_HOLD_SECONDS));
+    Recoveries recoveries = new Recoveries(vertx, 2 * hold + failover);
     HazelcastClusterLink link = new HazelcastClusterLink(vertx, self, routes, forwarder, clients, wills, store,
-        node -> manager.getNodes().contains(node), timeout);
+        node -> manager.getNodes().contains(node), timeout, recoveries, hold);
     Settings named = settings.get(BrokerSettings.NODE_ID).isEmpty() ? settings.with(BrokerSettings.NODE_ID, self) : settings;
     return routes.start()
         .compose(v -> retained.start())
@@ -175,12 +178,12 @@ public final class ClusterNode {
           Reconciler reconciler = new Reconciler(broker.node(), routes, clients, node -> manager.getNodes().contains(node));
           return vertx.deployVerticle(new NodeInbox(broker.node(), Forwarder.address(self),
                 TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.HANDOVER_GRACE_SECONDS)), clients, routes,
-                forwarder, self, reconciler, timeout))
+                forwarder, self, reconciler, timeout, recoveries))
             .map(id -> {
               log.info("Node {} joined cluster '{}' with {} members; {} remote routes loaded", self,
                   settings.get(ClusterSettings.NAME), hz.getCluster().getMembers().size(), routes.remoteRouteCount());
               return new ClusterNode(vertx, manager, broker, routes, retained, forwarder, clients, reconciler, wills,
-                  store, TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.HANDOVER_GRACE_SECONDS)),
+                  store, recoveries, TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.HANDOVER_GRACE_SECONDS)),
                   TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.RECONCILE_INTERVAL_SECONDS)));
             });
         });
@@ -432,9 +435,12 @@ public final class ClusterNode {
     private final Broker broker;
     private final Forwarder forwarder;
     private final HazelcastClusterManager manager;
+    private final Recoveries recoveries;
 
     Departures(HazelcastInstance hz, RouteTable routes, ClientRegistry clients, WillRegistry wills,
-               HazelcastSessionStore store, Broker broker, Forwarder forwarder, HazelcastClusterManager manager) {
+               HazelcastSessionStore store, Broker broker, Forwarder forwarder, HazelcastClusterManager manager,
+               Recoveries recoveries) {
+      this.recoveries = recoveries;
       this.forwarder = forwarder;
       this.manager = manager;
       this.hz = hz;
@@ -499,14 +505,16 @@ public final class ClusterNode {
       if (node == null) {
         return;
       }
+      recoveries.departed(node);
       routes.dropNode(node, ORPHAN_MILLIS);
       Member oldest = hz.getCluster().getMembers().iterator().next();
       if (oldest.localMember()) {
         routes.purgeNode(node);
-        clients.purgeNode(node).onSuccess(ids -> {
-          log.info("Released {} client ids held by node {}", ids.size(), node);
+        clients.purgeNode(node).onComplete(purged -> {
+          log.info("Released {} client ids held by node {}", purged.succeeded() ? purged.result().size() : "no", node);
           // Its persistent sessions live on here: rebuilt from the session store, so their queues keep filling.
-          broker.vertx().runOnContext(v -> store.recover(node, ids).onSuccess(sessions -> recover(node, sessions)));
+          // After the purge, so that the adoptions' claims are not purged with the departed node's.
+          broker.vertx().runOnContext(v -> store.recover(node).onSuccess(sessions -> recover(node, sessions)));
         });
         // Publishing needs a Vert.x context for the routing's completion; the inbox context is as good as any.
         broker.vertx().runOnContext(v -> wills.publishWillsOf(node, broker.node().router()));

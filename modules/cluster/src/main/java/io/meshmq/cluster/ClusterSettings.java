@@ -54,6 +54,11 @@ public final class ClusterSettings {
       "cluster.session-journal.carry-forward-seconds", 5, 1, 3600,
       "A session journal entry at least this old of which at most half still counts (messages of offline sessions "
           + "among many acknowledged ones) has the rest written again into a new entry, so that it can be deleted");
+  public static final Setting<Integer> CONNECT_HOLD_SECONDS = intSetting("cluster.connect-hold-seconds", 20, 1, 3600,
+      "How long the CONNECT of a client whose session is on a node that does not answer (dead, not yet declared "
+          + "so) waits for that node or for a survivor to recover its sessions, before the client is refused (server "
+          + "unavailable) to come back later. A killed process is found dead within a second (its ports refuse), a frozen or "
+          + "unreachable one after cluster.member-timeout-seconds: keep this that plus about 10 s for the recovery");
   public static final Setting<Integer> HANDOVER_GRACE_SECONDS = intSetting("cluster.handover-grace-seconds", 5, 1, 600,
       "After a session moved to another node, how long the old node still passes on what arrives for it (until "
           + "every node routes to the new one)");
@@ -74,6 +79,6 @@ public final class ClusterSettings {
 
   public static List<Setting<?>> all() {
     return List.of(ENABLED, NAME, HOST, PORT, PUBLIC_ADDRESS, HAZELCAST_CONFIG, DISCOVERY, MEMBERS, KUBERNETES_SERVICE_DNS, MEMBER_TIMEOUT_SECONDS,
-        FORWARD_TIMEOUT_SECONDS, JOURNAL_MAX_ENTRY_BYTES, JOURNAL_LINGER_MILLIS, JOURNAL_CARRY_FORWARD_SECONDS, HANDOVER_GRACE_SECONDS, RECONCILE_INTERVAL_SECONDS, EVENTBUS_HOST, EVENTBUS_PORT, EVENTBUS_PUBLIC_HOST);
+        FORWARD_TIMEOUT_SECONDS, JOURNAL_MAX_ENTRY_BYTES, JOURNAL_LINGER_MILLIS, JOURNAL_CARRY_FORWARD_SECONDS, CONNECT_HOLD_SECONDS, HANDOVER_GRACE_SECONDS, RECONCILE_INTERVAL_SECONDS, EVENTBUS_HOST, EVENTBUS_PORT, EVENTBUS_PUBLIC_HOST);
   }
 }

@@ -5,8 +5,11 @@ import io.meshmq.broker.session.SessionSnapshot;
 import io.meshmq.broker.will.WillMessage;
 import io.meshmq.core.message.Message;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,11 +38,18 @@ final class HazelcastClusterLink implements ClusterLink {
   private final HazelcastSessionStore store;
   private final Predicate<String> isMember;
   private final long timeoutMillis;
+  /** How often a held CONNECT looks again at a holder that does not answer (asks it again, or claims anew). */
+  private static final long HOLD_LOOK_AGAIN_MILLIS = 1_000;
+  private final Recoveries recoveries;
+  private final long holdMillis;
   /** Client id -> the node a session is being handed over from, until it is installed here. */
   private final java.util.Map<String, String> movingFrom = new java.util.concurrent.ConcurrentHashMap<>();
 
   HazelcastClusterLink(Vertx vertx, String self, RouteTable routes, Forwarder forwarder, ClientRegistry clients,
-                       WillRegistry wills, HazelcastSessionStore store, Predicate<String> isMember, long timeoutMillis) {
+                       WillRegistry wills, HazelcastSessionStore store, Predicate<String> isMember, long timeoutMillis,
+                       Recoveries recoveries, long holdMillis) {
+    this.recoveries = recoveries;
+    this.holdMillis = holdMillis;
     this.wills = wills;
     this.store = store;
     this.vertx = vertx;
@@ -88,25 +98,81 @@ final class HazelcastClusterLink implements ClusterLink {
     routes.matchShared(topic, visitor);
   }
 
+  /**
+   * Claims the client id for this node and takes over the session of the node that held it. When that node does
+   * not answer (it died and is not yet declared dead, or it is being recovered), the CONNECT waits, up to
+   * {@code holdMillis}: until the node answers, or until a survivor has recovered its sessions, which brings the
+   * client's session to that survivor, from where the next claim takes it over. Starting afresh instead would tell
+   * the client "session present = 0" for a session that is not lost, and the recovery would then meet a claim by
+   * another node. Past the hold the claim fails: the client is refused and comes back later.
+   */
   @Override
   public Future<SessionSnapshot> claimClient(String clientId, boolean cleanStart) {
+    return claimClient(clientId, cleanStart, System.currentTimeMillis() + holdMillis);
+  }
+
+  private Future<SessionSnapshot> claimClient(String clientId, boolean cleanStart, long deadline) {
     return clients.claim(clientId).compose(previous -> {
-      if (previous == null || previous.equals(self) || !isMember.test(previous)) {
+      if (previous == null || previous.equals(self)) {
         return Future.succeededFuture();
       }
-      log.info("Client {} was held by node {}: asking it to {}", clientId, previous,
-          cleanStart ? "end the session" : "hand the session over");
-      DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeoutMillis)
-          .addHeader(ACTION, cleanStart ? KICK : HANDOVER).addHeader(FROM, self);
-      return vertx.eventBus().<Object>request(Forwarder.address(previous), clientId, options)
-          .map(reply -> {
-            if (reply.body() instanceof byte[] bytes) {
-              movingFrom.put(clientId, previous);
-              return SessionWire.decode(bytes);
-            }
-            return null;
-          });
+      if (!isMember.test(previous)) {
+        return recoveries.inProgress(previous)
+            ? holdThenClaim(clientId, cleanStart, deadline, previous, "is being recovered")
+            : Future.succeededFuture();
+      }
+      return askHolder(clientId, cleanStart, previous).recover(e -> unanswered(e)
+          ? holdThenClaim(clientId, cleanStart, deadline, previous, "does not answer (" + e.getMessage() + ")")
+          : Future.failedFuture(e));
     });
+  }
+
+  private Future<SessionSnapshot> holdThenClaim(String clientId, boolean cleanStart, long deadline, String holder,
+                                                String why) {
+    long left = deadline - System.currentTimeMillis();
+    if (left <= 0) {
+      return Future.failedFuture(new SessionUnavailableException("client " + clientId + ": the node holding its "
+          + "session, " + holder + ", " + why + " after cluster.connect-hold-seconds"));
+    }
+    log.info("Client {}: the node holding its session, {}, {}: holding the CONNECT until it answers or its sessions "
+        + "are recovered", clientId, holder, why);
+    return recoveries.await(holder, Math.min(left, HOLD_LOOK_AGAIN_MILLIS))
+        .compose(v -> claimClient(clientId, cleanStart, deadline));
+  }
+
+  private Future<SessionSnapshot> askHolder(String clientId, boolean cleanStart, String previous) {
+    log.info("Client {} was held by node {}: asking it to {}", clientId, previous,
+        cleanStart ? "end the session" : "hand the session over");
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeoutMillis)
+        .addHeader(ACTION, cleanStart ? KICK : HANDOVER).addHeader(FROM, self);
+    // A node that leaves the cluster meanwhile never answers: its sessions are recovered elsewhere, and waiting
+    // out the time-out would only keep the client waiting longer.
+    Promise<SessionSnapshot> answer = Promise.promise();
+    long watch = vertx.setPeriodic(HOLD_LOOK_AGAIN_MILLIS, id -> {
+      if (!isMember.test(previous)) {
+        answer.tryFail(new ReplyException(ReplyFailure.NO_HANDLERS, "node " + previous + " left the cluster"));
+      }
+    });
+    vertx.eventBus().<Object>request(Forwarder.address(previous), clientId, options).onComplete(ar -> {
+      vertx.cancelTimer(watch);
+      if (ar.failed()) {
+        answer.tryFail(ar.cause());
+      } else if (!answer.future().isComplete()) {
+        if (ar.result().body() instanceof byte[] bytes) {
+          movingFrom.put(clientId, previous);
+          answer.complete(SessionWire.decode(bytes));
+        } else {
+          answer.complete(null);
+        }
+      }
+    });
+    return answer.future();
+  }
+
+  /** No answer at all from the node: nobody there (any more), or no reply in time. Its own refusals are answers. */
+  private static boolean unanswered(Throwable e) {
+    return e instanceof ReplyException r
+        && (r.failureType() == ReplyFailure.TIMEOUT || r.failureType() == ReplyFailure.NO_HANDLERS);
   }
 
   /** Half the forward timeout: the answer to a forwarded message held by a full queue comes before a re-send. */

@@ -8,7 +8,6 @@ import io.meshmq.core.message.Delivery;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -26,13 +25,15 @@ import java.util.function.Supplier;
 final class HazelcastSessionStore implements SessionStore {
 
   private final Vertx vertx;
+  private final String self;
   private final IMap<String, byte[]> sessions;
   private final IMap<JournalKey, byte[]> journalMap;
   private final SessionJournal journal;
 
-  HazelcastSessionStore(Vertx vertx, IMap<String, byte[]> sessions, IMap<JournalKey, byte[]> journalMap,
+  HazelcastSessionStore(Vertx vertx, String self, IMap<String, byte[]> sessions, IMap<JournalKey, byte[]> journalMap,
                         SessionJournal journal) {
     this.vertx = vertx;
+    this.self = self;
     this.sessions = sessions;
     this.journalMap = journalMap;
     this.journal = journal;
@@ -69,7 +70,7 @@ final class HazelcastSessionStore implements SessionStore {
 
   @Override
   public void sessionChanged(SessionSnapshot state) {
-    call(() -> sessions.setAsync(state.clientId(), SessionWire.encode(state)));
+    call(() -> sessions.setAsync(state.clientId(), HeldSession.encode(self, SessionWire.encode(state))));
   }
 
   @Override
@@ -97,22 +98,21 @@ final class HazelcastSessionStore implements SessionStore {
   }
 
   /**
-   * The sessions of these client ids as the departed node left them: each one's record, with the messages and
-   * inbound QoS 2 ids its journal still has for it. The journal is read, not changed: the node that adopts a session
-   * puts its messages on its own journal, and then the departed node's journal is deleted ({@link #forget}).
+   * The sessions the departed node held, as it left them: each one's record, with the messages and inbound QoS 2
+   * ids its journal still has for it. Found by the holder in their records, not by the client registry: a client
+   * that reconnected elsewhere before its node was declared dead has its id claimed there, and its session is still
+   * the departed node's to give. The journal is read, not changed: the node that adopts a session puts its messages
+   * on its own journal, and then the departed node's journal is deleted ({@link #forget}).
    */
-  Future<List<SessionSnapshot>> recover(String departed, Collection<String> clientIds) {
+  Future<List<SessionSnapshot>> recover(String departed) {
     return vertx.executeBlocking(() -> {
       JournalReplay replay = new JournalReplay();
       for (byte[] entry : entriesOf(departed).values()) {
         replay.applyAll(JournalWire.decode(entry));
       }
       List<SessionSnapshot> out = new ArrayList<>();
-      for (String clientId : Set.copyOf(clientIds)) {
-        byte[] saved = sessions.get(clientId);
-        if (saved != null) {
-          out.add(replay.session(SessionWire.decode(saved)));
-        }
+      for (byte[] record : sessions.values(new HeldSession.HeldBy(departed))) {
+        out.add(replay.session(SessionWire.decode(HeldSession.session(record))));
       }
       return out;
     }, false);

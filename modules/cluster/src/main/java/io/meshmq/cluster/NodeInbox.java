@@ -36,10 +36,12 @@ final class NodeInbox extends VerticleBase {
 
   private final Reconciler reconciler;
   private final ForwardsSeen seen;
+  private final Recoveries recoveries;
 
   NodeInbox(BrokerNode node, String address, long handoverGraceMillis, ClientRegistry clients, RouteTable routes,
-            Forwarder forwarder, String self, Reconciler reconciler, long forwardTimeoutMillis) {
+            Forwarder forwarder, String self, Reconciler reconciler, long forwardTimeoutMillis, Recoveries recoveries) {
     this.reconciler = reconciler;
+    this.recoveries = recoveries;
     // A copy comes at the earliest one time-out after its first; kept two time-outs to be safe.
     this.seen = new ForwardsSeen(2 * forwardTimeoutMillis, System::currentTimeMillis);
     this.routes = routes;
@@ -107,6 +109,7 @@ final class NodeInbox extends VerticleBase {
           forwarder.recoveredHere(departed, ids);
         }
         routes.orphansRecovered(departed, java.util.Map.of(adopter, recreated));
+        recoveries.recovered(departed);
         log.info("Sessions of departed node {} recovered on {}: {} routes", departed, adopter, recreated.size());
       } else if (HazelcastClusterLink.ADOPT.equals(msg.headers().get(HazelcastClusterLink.ACTION)) && body instanceof byte[] bytes) {
         // Answered once the session's messages are on this node's journal: the leaving node's may go then.

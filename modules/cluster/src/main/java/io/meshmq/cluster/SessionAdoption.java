@@ -16,7 +16,8 @@ final class SessionAdoption {
 
   /**
    * Creates the session offline on {@code context}, records this node as its holder, and restores it (its
-   * routes and expiry clock with it). Completes once restored and its messages are on this node's session store;
+   * routes and expiry clock with it). Completes once restored, its messages are on this node's session store and the
+   * registry names this node;
    * does nothing (and says so by returning false) when the client already has a live session here.
    */
   static Future<Boolean> adopt(BrokerNode node, ClientRegistry clients, Context context, SessionSnapshot snapshot,
@@ -28,9 +29,10 @@ final class SessionAdoption {
     Session s = new Session(clientId, node, context, node.settings().get(BrokerSettings.MAX_INFLIGHT),
         node.settings().get(BrokerSettings.MAX_QUEUED_MESSAGES));
     node.sessions().claim(clientId, false, () -> s);
-    clients.record(clientId);
-    Promise<Boolean> adopted = Promise.promise();
-    s.execute(() -> s.adopt(snapshot, dedupeMillis).onComplete(stored -> adopted.complete(true)));
-    return adopted.future();
+    // Waited for: a client held while its session is recovered claims it anew once told, and must find this node.
+    Future<Void> recorded = clients.record(clientId);
+    Promise<Void> stored = Promise.promise();
+    s.execute(() -> s.adopt(snapshot, dedupeMillis).onComplete(ar -> stored.complete()));
+    return Future.join(recorded, stored.future()).map(true);
   }
 }

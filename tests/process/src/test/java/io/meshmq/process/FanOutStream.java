@@ -71,8 +71,14 @@ final class FanOutStream implements AutoCloseable {
 
   /** Reconnects every subscriber's client id to {@code node}; returns how many got their session back. */
   int reconnectSubscribers(BrokerProcess node) throws Exception {
+    return reconnectSubscribers(node, 5);
+  }
+
+  /** The same, each connect waiting up to {@code connectionTimeoutSeconds} for its CONNACK (held by the broker). */
+  int reconnectSubscribers(BrokerProcess node, int connectionTimeoutSeconds) throws Exception {
     for (Ledger.Receiver r : receivers) {
-      subscribers.add(new NumberedSubscriber(r.name(), new String[] {node.uri()}, r, cluster::nameOf));
+      subscribers.add(new NumberedSubscriber(r.name(), new String[] {node.uri()}, r, cluster::nameOf)
+          .connectionTimeout(connectionTimeoutSeconds));
     }
     return connectAll(subscribers);
   }

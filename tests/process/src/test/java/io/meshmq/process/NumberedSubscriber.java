@@ -77,6 +77,12 @@ final class NumberedSubscriber implements AutoCloseable {
     return this;
   }
 
+  /** Sets how long a connect waits for CONNACK (before {@link #connect}); the default is 5 s. */
+  NumberedSubscriber connectionTimeout(int seconds) {
+    options.setConnectionTimeout(seconds);
+    return this;
+  }
+
   /** Connects (to the first URI that answers) and returns whether the broker had a session for it. */
   boolean connect(Duration timeout) throws MqttException {
     return connected(startConnect(), timeout);

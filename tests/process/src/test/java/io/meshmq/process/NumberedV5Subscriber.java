@@ -89,6 +89,12 @@ final class NumberedV5Subscriber implements AutoCloseable {
     });
   }
 
+  /** Sets how long a connect waits for CONNACK (before {@link #connect}); the default is 5 s. */
+  NumberedV5Subscriber connectionTimeout(int seconds) {
+    options.setConnectionTimeout(seconds);
+    return this;
+  }
+
   /** Connects and returns whether the broker had a session for it. */
   boolean connect(Duration timeout) throws MqttException {
     IMqttToken t = client.connect(options);

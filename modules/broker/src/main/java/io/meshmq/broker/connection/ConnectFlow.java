@@ -118,12 +118,17 @@ final class ConnectFlow {
       }
       // Cluster-wide first: another node holding this client id takes its connection down.
       c.node.cluster().claimClient(c.clientId, c.endpoint.isCleanSession()).onComplete(claimed -> {
+        if (c.isClosed()) {
+          return;
+        }
         if (claimed.failed()) {
-          log.warn("Client {}: cluster claim failed ({}), connecting anyway", c.clientId, claimed.cause().toString());
+          // Connecting with a fresh session would answer "session present = 0" for a session that lives on.
+          refuse(version < MQTT_5 ? MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE
+              : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE_5,
+              "the cluster could not give it its session: " + claimed.cause().getMessage(), "cluster-claim");
+          return;
         }
-        if (!c.isClosed()) {
-          claimSession(claimed.succeeded() ? claimed.result() : null);
-        }
+        claimSession(claimed.result());
       });
     });
   }

@@ -43,7 +43,9 @@ public interface ClusterLink extends SubscriptionTable.FilterListener, SessionSt
    * Records that this node now holds the client id; completes once any other node that held it has taken
    * its connection down (MQTT 5: DISCONNECT 0x8E), so that one client id is connected once cluster-wide.
    * Unless {@code cleanStart}, that node hands the session over: the future then carries its state (null
-   * when no other node had a session for the client id).
+   * when no other node had a session for the client id). It fails when the cluster cannot say where the session
+   * is or cannot get it (its node does not answer for longer than the cluster allows a CONNECT to wait): the client
+   * is then refused, so that it does not start afresh while its session lives on.
    */
   Future<SessionSnapshot> claimClient(String clientId, boolean cleanStart);
 
