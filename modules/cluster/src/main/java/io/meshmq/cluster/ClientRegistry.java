@@ -1,6 +1,7 @@
 package io.meshmq.cluster;
 
 import com.hazelcast.map.IMap;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
@@ -31,15 +32,40 @@ final class ClientRegistry {
     this.self = self;
   }
 
-  /** Records this node as the holder; the future gives the previous holder (null if none). */
+  /**
+   * Records this node as the holder; the future gives the previous holder (null if none). When Hazelcast cannot tell
+   * whether the put happened, the entry is read back: if it is this claim, the put happened but who held the id
+   * before is lost ({@link PreviousHolderUnknown}); if not, the put is made again.
+   */
   Future<String> claim(String clientId) {
-    return Future.fromCompletionStage(map.putAsync(clientId, ClientClaim.now(self)), vertx.getOrCreateContext())
-        .map(ClientClaim::node);
+    return claim(clientId, ClientClaim.now(self), vertx.getOrCreateContext(), 1);
+  }
+
+  private Future<String> claim(String clientId, String mine, Context context, int attempt) {
+    return Future.fromCompletionStage(map.putAsync(clientId, mine), context).map(ClientClaim::node).recover(e -> {
+      if (attempt >= MaybeWritten.ATTEMPTS || !MaybeWritten.isIndeterminate(e)) {
+        return Future.failedFuture(e);
+      }
+      return Future.fromCompletionStage(map.getAsync(clientId), context).compose(now -> mine.equals(now)
+          ? Future.failedFuture(new PreviousHolderUnknown(clientId))
+          : claim(clientId, mine, context, attempt + 1));
+    });
+  }
+
+  /** The claim is recorded, but Hazelcast lost the answer saying who held the client id before. */
+  static final class PreviousHolderUnknown extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    PreviousHolderUnknown(String clientId) {
+      super("client id " + clientId + " claimed, its previous holder unknown", null, false, false);
+    }
   }
 
   /** Records this node as the holder without asking anyone (a session re-homed here). */
   Future<Void> record(String clientId) {
-    return Future.fromCompletionStage(map.setAsync(clientId, ClientClaim.now(self)), vertx.getOrCreateContext());
+    String claim = ClientClaim.now(self);
+    return Future.fromCompletionStage(MaybeWritten.again(() -> map.setAsync(clientId, claim)).toCompletionStage(),
+        vertx.getOrCreateContext());
   }
 
   /** The node that holds the client id now (null if none). */
@@ -51,7 +77,7 @@ final class ClientRegistry {
   void release(String clientId) {
     vertx.executeBlocking(() -> {
       String claim = map.get(clientId);
-      return claim != null && self.equals(ClientClaim.node(claim)) && map.remove(clientId, claim);
+      return claim != null && self.equals(ClientClaim.node(claim)) && MaybeWritten.removeIfSame(map, clientId, claim);
     }, false);
   }
 
@@ -70,7 +96,8 @@ final class ClientRegistry {
           if (!missing.add(id)) {
             missing.remove(id);
             log.info("Client id {} connected here was missing from the cluster registry twice: claiming it again", id);
-            map.set(id, ClientClaim.now(self));
+            String claim = ClientClaim.now(self);
+            MaybeWritten.againBlocking(() -> map.set(id, claim));
           }
           continue;
         }
@@ -89,7 +116,7 @@ final class ClientRegistry {
     return vertx.executeBlocking(() -> {
       List<String> ids = new ArrayList<>();
       for (Map.Entry<String, String> e : map.entrySet()) {
-        if (node.equals(ClientClaim.node(e.getValue())) && map.remove(e.getKey(), e.getValue())) {
+        if (node.equals(ClientClaim.node(e.getValue())) && MaybeWritten.removeIfSame(map, e.getKey(), e.getValue())) {
           ids.add(e.getKey());
         }
       }

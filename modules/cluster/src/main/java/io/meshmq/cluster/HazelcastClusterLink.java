@@ -112,7 +112,9 @@ final class HazelcastClusterLink implements ClusterLink {
   }
 
   private Future<SessionSnapshot> claimClient(String clientId, boolean cleanStart, long deadline) {
-    return clients.claim(clientId).compose(previous -> {
+    // Hazelcast lost who held the id before (its answer was indeterminate): a persistent session's record says.
+    return clients.claim(clientId).recover(e -> e instanceof ClientRegistry.PreviousHolderUnknown
+        ? store.holderOf(clientId) : Future.failedFuture(e)).compose(previous -> {
       if (previous == null || previous.equals(self)) {
         return Future.succeededFuture();
       }

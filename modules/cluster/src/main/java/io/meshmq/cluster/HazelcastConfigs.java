@@ -90,6 +90,10 @@ final class HazelcastConfigs {
     c.setProperty("hazelcast.phone.home.enabled", "false");
     c.setProperty("hazelcast.shutdownhook.enabled", "false");
     c.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(s.get(ClusterSettings.MEMBER_TIMEOUT_SECONDS)));
+    // A write counts as replicated only once its backup has it: one the backup did not confirm fails, and every
+    // writer here treats that as "maybe written" (MaybeWritten, SessionJournal). Not left to the YAML file, since
+    // the guarantee that an acknowledged message survives a node's death rests on it.
+    c.setProperty("hazelcast.operation.fail.on.indeterminate.state", "true");
 
     NetworkConfig net = c.getNetworkConfig();
     net.setPort(s.get(ClusterSettings.PORT)).setPortAutoIncrement(true).setPortCount(LOOPBACK_PORTS);

@@ -58,15 +58,15 @@ final class HazelcastRetainedStore implements RetainedStore {
     String topic = message.topic();
     if (message.payload().length == 0) {
       names.remove(topic);
-      return Future.fromCompletionStage(map.deleteAsync(topic)).mapEmpty();
+      return MaybeWritten.again(() -> map.deleteAsync(topic)).mapEmpty();
     }
     names.put(topic, topic);
     byte[] bytes = MessageWire.toBytes(message);
     if (message.expires()) {
       long ttl = Math.max(1, message.expiresAtMillis() - System.currentTimeMillis());
-      return Future.fromCompletionStage(map.setAsync(topic, bytes, ttl, TimeUnit.MILLISECONDS));
+      return MaybeWritten.again(() -> map.setAsync(topic, bytes, ttl, TimeUnit.MILLISECONDS));
     }
-    return Future.fromCompletionStage(map.setAsync(topic, bytes));
+    return MaybeWritten.again(() -> map.setAsync(topic, bytes));
   }
 
   @Override

@@ -1,6 +1,5 @@
 package io.meshmq.cluster;
 
-import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.map.IMap;
 import io.meshmq.broker.session.SessionSnapshot;
 import io.meshmq.broker.session.SessionStore;
@@ -12,8 +11,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletionStage;
-import java.util.function.Supplier;
 
 /**
  * Persistent sessions in Hazelcast, so that they outlive the node that holds them: one record per session
@@ -70,13 +67,14 @@ final class HazelcastSessionStore implements SessionStore {
 
   @Override
   public void sessionChanged(SessionSnapshot state) {
-    call(() -> sessions.setAsync(state.clientId(), HeldSession.encode(self, SessionWire.encode(state))));
+    byte[] record = HeldSession.encode(self, SessionWire.encode(state));
+    MaybeWritten.again(() -> sessions.setAsync(state.clientId(), record));
   }
 
   @Override
   public void sessionEnded(String clientId) {
     journal.clear(clientId);
-    call(() -> sessions.deleteAsync(clientId));
+    MaybeWritten.again(() -> sessions.deleteAsync(clientId));
   }
 
   @Override
@@ -84,17 +82,10 @@ final class HazelcastSessionStore implements SessionStore {
     journal.clear(clientId);
   }
 
-  /**
-   * A Hazelcast call whose instance has shut down throws at once instead of failing its future; a session task
-   * (say, a client's detach while the node takes itself out of a cluster it lost) then stops halfway. Here it
-   * fails the future instead.
-   */
-  private static <T> Future<T> call(Supplier<CompletionStage<T>> operation) {
-    try {
-      return Future.fromCompletionStage(operation.get());
-    } catch (HazelcastInstanceNotActiveException e) {
-      return Future.failedFuture(e);
-    }
+  /** The node whose record of the client's persistent session is in the store (null: none). */
+  Future<String> holderOf(String clientId) {
+    return Future.fromCompletionStage(sessions.getAsync(clientId), vertx.getOrCreateContext())
+        .map(record -> record == null || record.length < 2 ? null : HeldSession.holder(record));
   }
 
   /**
@@ -122,7 +113,7 @@ final class HazelcastSessionStore implements SessionStore {
   Future<Integer> forget(String departed) {
     return vertx.executeBlocking(() -> {
       Set<JournalKey> keys = keysOf(departed);
-      keys.forEach(journalMap::delete);
+      keys.forEach(k -> MaybeWritten.againBlocking(() -> journalMap.delete(k)));
       return keys.size();
     }, false);
   }

@@ -67,12 +67,12 @@ final class RouteTable {
 
   Future<Void> add(String filter) {
     ownFilters.add(filter);
-    return Future.fromCompletionStage(map.setAsync(key(self, filter), Boolean.TRUE));
+    return MaybeWritten.again(() -> map.setAsync(key(self, filter), Boolean.TRUE));
   }
 
   void remove(String filter) {
     ownFilters.remove(filter);
-    map.deleteAsync(key(self, filter));
+    MaybeWritten.again(() -> map.deleteAsync(key(self, filter)));
   }
 
   /** A shared group with members on a node. */
@@ -182,7 +182,7 @@ final class RouteTable {
       int n = 0;
       for (String k : map.keySet()) {
         if (k.startsWith(node + SEPARATOR)) {
-          map.delete(k);
+          MaybeWritten.againBlocking(() -> map.delete(k));
           n++;
         }
       }
@@ -206,7 +206,7 @@ final class RouteTable {
         if (node.equals(self)) {
           if (!ownFilters.contains(filter)) {
             // A route this node dropped while the cluster was split, brought back by the merge.
-            map.delete(k);
+            MaybeWritten.againBlocking(() -> map.delete(k));
           }
           continue;
         }
@@ -236,7 +236,7 @@ final class RouteTable {
       }
       for (String f : ownFilters) {
         if (!map.containsKey(key(self, f))) {
-          map.set(key(self, f), Boolean.TRUE);
+          MaybeWritten.againBlocking(() -> map.set(key(self, f), Boolean.TRUE));
         }
       }
       return null;

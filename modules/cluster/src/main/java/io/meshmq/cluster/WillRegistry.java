@@ -33,13 +33,14 @@ final class WillRegistry {
   }
 
   void armed(WillMessage will) {
-    map.setAsync(will.clientId(), encode(self, will));
+    byte[] encoded = encode(self, will);
+    MaybeWritten.again(() -> map.setAsync(will.clientId(), encoded));
   }
 
   /** Forgets the will unless a newer one (another connection of the client id) replaced it. */
   void settled(WillMessage will) {
     byte[] mine = encode(self, will);
-    vertx.executeBlocking(() -> map.remove(will.clientId(), mine), false);
+    vertx.executeBlocking(() -> MaybeWritten.removeIfSame(map, will.clientId(), mine), false);
   }
 
   /** Publishes, after their delay, the wills of the clients a departed node held (done by one survivor). */
@@ -48,7 +49,7 @@ final class WillRegistry {
       List<WillMessage> due = new ArrayList<>();
       for (Map.Entry<String, byte[]> e : map.entrySet()) {
         Decoded d = decode(e.getValue());
-        if (d.node.equals(node) && map.remove(e.getKey(), e.getValue())) {
+        if (d.node.equals(node) && MaybeWritten.removeIfSame(map, e.getKey(), e.getValue())) {
           due.add(d.will);
         }
       }

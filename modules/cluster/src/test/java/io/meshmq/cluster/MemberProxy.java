@@ -43,9 +43,23 @@ final class MemberProxy implements AutoCloseable {
     cut = false;
   }
 
+  /** Holds every byte from now on: returns once each relayed direction holds (a write made next is held). */
   void stall() {
     stalled = true;
-    directions.forEach(d -> d.context.runOnContext(v -> d.stalled = true));
+    java.util.List<io.vertx.core.Future<Void>> applied = new java.util.ArrayList<>();
+    for (Direction d : directions) {
+      io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
+      d.context.runOnContext(v -> {
+        d.stalled = true;
+        p.complete();
+      });
+      applied.add(p.future());
+    }
+    try {
+      io.vertx.core.Future.all(applied).await(10, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("the relay did not stall within 10 s", e);
+    }
   }
 
   void resume() {
