@@ -13,7 +13,6 @@ import io.meshmq.broker.session.Session;
 import io.meshmq.broker.session.SessionSnapshot;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.eventbus.DeliveryOptions;
 import java.util.ArrayList;
 import java.util.List;
 import io.vertx.core.Vertx;
@@ -144,7 +143,7 @@ public final class ClusterNode {
 
   private static Future<ClusterNode> assemble(Vertx vertx, HazelcastClusterManager manager, Settings settings,
                                               Authenticator authenticator, Authorizer authorizer) {
-    vertx.eventBus().registerCodec(new MessageCodec());
+    vertx.eventBus().registerCodec(new NodeMessageCodec());
     HazelcastInstance hz = manager.getHazelcastInstance();
     String self = manager.getNodeId();
     long timeout = TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.FORWARD_TIMEOUT_SECONDS));
@@ -176,7 +175,7 @@ public final class ClusterNode {
         })
         .compose(broker -> {
           Reconciler reconciler = new Reconciler(broker.node(), routes, clients, node -> manager.getNodes().contains(node));
-          return vertx.deployVerticle(new NodeInbox(broker.node(), Forwarder.address(self),
+          return vertx.deployVerticle(new NodeInbox(broker.node(), NodeBus.address(self),
                 TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.HANDOVER_GRACE_SECONDS)), clients, routes,
                 forwarder, self, reconciler, timeout, recoveries))
             .map(id -> {
@@ -371,15 +370,10 @@ public final class ClusterNode {
 
   private Future<Void> rehome(Session s, String target) {
     Promise<Void> moved = Promise.promise();
-    DeliveryOptions follow = new DeliveryOptions().addHeader(HazelcastClusterLink.ACTION, HazelcastClusterLink.DELIVER)
-        .addHeader(HazelcastClusterLink.CLIENT, s.clientId());
-    DeliveryOptions adopt = new DeliveryOptions().addHeader(HazelcastClusterLink.ACTION, HazelcastClusterLink.ADOPT)
-        .setSendTimeout(10_000);
     s.execute(() -> {
       SessionSnapshot snapshot = s.handOver(
-          d -> vertx.eventBus().send(Forwarder.address(target), SessionWire.encodeDelivery(d), follow),
-          handoverGraceMillis, 15_000);
-      vertx.eventBus().request(Forwarder.address(target), SessionWire.encode(snapshot), adopt).onComplete(ar -> {
+          d -> NodeBus.send(vertx, target, new NodeMessage.Deliver(s.clientId(), d)), handoverGraceMillis, 15_000);
+      NodeBus.request(vertx, target, new NodeMessage.Adopt(snapshot), 10_000).onComplete(ar -> {
         if (ar.succeeded()) {
           s.execute(s::newHomeReady);
         } else {
@@ -417,10 +411,9 @@ public final class ClusterNode {
   }
 
   private void tellOthersMerged() {
-    DeliveryOptions merged = new DeliveryOptions().addHeader(HazelcastClusterLink.ACTION, HazelcastClusterLink.MERGED);
     for (String member : manager.getNodes()) {
       if (!member.equals(manager.getNodeId())) {
-        vertx.eventBus().send(Forwarder.address(member), manager.getNodeId(), merged);
+        NodeBus.send(vertx, member, new NodeMessage.Merged(manager.getNodeId()));
       }
     }
   }
@@ -458,7 +451,7 @@ public final class ClusterNode {
     private void recover(String departed, List<SessionSnapshot> sessions) {
       List<Future<Void>> adopted = new ArrayList<>();
       List<String> routeKeys = new ArrayList<>();
-      io.vertx.core.json.JsonArray clientIds = new io.vertx.core.json.JsonArray();
+      List<String> clientIds = new ArrayList<>();
       for (SessionSnapshot s : sessions) {
         adopted.add(adopt(s));
         clientIds.add(s.clientId());
@@ -470,12 +463,9 @@ public final class ClusterNode {
         // The adopted sessions' messages are on this node's journal now: the departed node's goes.
         store.forget(departed).onComplete(ar -> log.info("Session journal of departed node {}: {}", departed,
             ar.succeeded() ? ar.result() + " entries deleted" : "not deleted (" + ar.cause() + ")"));
-        io.vertx.core.json.JsonObject note = new io.vertx.core.json.JsonObject().put("departed", departed)
-            .put("adopter", manager.getNodeId()).put("routes", new io.vertx.core.json.JsonArray(routeKeys))
-            .put("clients", clientIds);
-        DeliveryOptions recovered = new DeliveryOptions().addHeader(HazelcastClusterLink.ACTION, HazelcastClusterLink.RECOVERED);
+        NodeMessage.Recovered note = new NodeMessage.Recovered(departed, manager.getNodeId(), routeKeys, clientIds);
         for (String member : manager.getNodes()) {
-          broker.vertx().eventBus().send(Forwarder.address(member), note, recovered);
+          NodeBus.send(broker.vertx(), member, note);
         }
       });
     }

@@ -9,5 +9,10 @@ import java.util.List;
  * {@code forwardId} names this forward: a copy sent again (the first was not answered in time) carries the same
  * id, and the receiving node routes it once.
  */
-record Forwarded(long forwardId, Message message, List<Delivery.ShareRef> shares) {
+record Forwarded(long forwardId, Message message, List<Delivery.ShareRef> shares) implements NodeMessage {
+
+  @Override
+  public Kind kind() {
+    return Kind.FORWARD;
+  }
 }

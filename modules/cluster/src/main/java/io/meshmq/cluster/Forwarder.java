@@ -69,7 +69,7 @@ final class Forwarder {
     this.vertx = vertx;
     this.routes = routes;
     this.isMember = isMember;
-    this.options = new DeliveryOptions().setCodecName(MessageCodec.NAME).setSendTimeout(timeoutMillis);
+    this.options = NodeBus.options().setSendTimeout(timeoutMillis);
     this.failoverMillis = failoverMillis;
   }
 
@@ -93,15 +93,11 @@ final class Forwarder {
     }
   }
 
-  static String address(String nodeId) {
-    return "meshmq.node." + nodeId;
-  }
-
   /** Sends a message for one shared group to one node only (a member there takes it over from one that left). */
   void forwardShared(Message message, String node, Delivery.ShareRef share) {
     forwarded.increment();
     Forwarded body = new Forwarded(ThreadLocalRandom.current().nextLong(), message, List.of(share));
-    vertx.eventBus().request(address(node), body, options).onComplete(ar -> {
+    vertx.eventBus().request(NodeBus.address(node), body, options).onComplete(ar -> {
       if (ar.failed()) {
         failed.increment();
         log.warn("Handing {} of shared group {} to node {} failed: {}", message, share, node, ar.cause().toString());
@@ -180,7 +176,7 @@ final class Forwarder {
     /** One request to one node; counted in {@link #outstanding} until it is settled. */
     private void send(String node) {
       Forwarded body = new Forwarded(forwardId, message, shared.getOrDefault(node, List.of()));
-      vertx.eventBus().request(address(node), body, options).onComplete(ar -> {
+      vertx.eventBus().request(NodeBus.address(node), body, options).onComplete(ar -> {
         if (ar.succeeded()) {
           answered.add(node);
         } else if (isTimeout(ar.cause()) && isMember.test(node)) {

@@ -7,7 +7,6 @@ import io.meshmq.core.message.Message;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import java.util.function.Predicate;
@@ -18,16 +17,6 @@ import org.slf4j.LoggerFactory;
 final class HazelcastClusterLink implements ClusterLink {
 
   private static final Logger log = LoggerFactory.getLogger(HazelcastClusterLink.class);
-  static final String ACTION = "action";
-  static final String KICK = "kick";
-  static final String HANDOVER = "handover";
-  static final String DELIVER = "deliver";
-  static final String FROM = "from";
-  static final String CLIENT = "client";
-  static final String READY = "ready";
-  static final String ADOPT = "adopt";
-  static final String RECOVERED = "recovered";
-  static final String MERGED = "merged";
 
   private final Vertx vertx;
   private final String self;
@@ -145,8 +134,6 @@ final class HazelcastClusterLink implements ClusterLink {
   private Future<SessionSnapshot> askHolder(String clientId, boolean cleanStart, String previous) {
     log.info("Client {} was held by node {}: asking it to {}", clientId, previous,
         cleanStart ? "end the session" : "hand the session over");
-    DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeoutMillis)
-        .addHeader(ACTION, cleanStart ? KICK : HANDOVER).addHeader(FROM, self);
     // A node that leaves the cluster meanwhile never answers: its sessions are recovered elsewhere, and waiting
     // out the time-out would only keep the client waiting longer.
     Promise<SessionSnapshot> answer = Promise.promise();
@@ -155,7 +142,8 @@ final class HazelcastClusterLink implements ClusterLink {
         answer.tryFail(new ReplyException(ReplyFailure.NO_HANDLERS, "node " + previous + " left the cluster"));
       }
     });
-    vertx.eventBus().<Object>request(Forwarder.address(previous), clientId, options).onComplete(ar -> {
+    NodeMessage ask = cleanStart ? new NodeMessage.Kick(clientId) : new NodeMessage.HandOver(clientId, self);
+    NodeBus.<Object>request(vertx, previous, ask, timeoutMillis).onComplete(ar -> {
       vertx.cancelTimer(watch);
       if (ar.failed()) {
         answer.tryFail(ar.cause());
@@ -192,7 +180,7 @@ final class HazelcastClusterLink implements ClusterLink {
   public void sessionRestored(String clientId) {
     String from = movingFrom.remove(clientId);
     if (from != null) {
-      vertx.eventBus().send(Forwarder.address(from), clientId, new DeliveryOptions().addHeader(ACTION, READY));
+      NodeBus.send(vertx, from, new NodeMessage.Ready(clientId));
     }
   }
 

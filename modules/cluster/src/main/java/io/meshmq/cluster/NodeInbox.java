@@ -56,71 +56,82 @@ final class NodeInbox extends VerticleBase {
   @Override
   public Future<?> start() {
     consumer = vertx.eventBus().consumer(address, msg -> {
-      Object body = msg.body();
-      if (body instanceof Forwarded f) {
-        Future<Boolean> earlier = seen.seen(f.forwardId());
-        if (earlier != null) {
-          // A copy sent again because the first was answered late: answered when the first is routed, not routed twice.
-          forwarder.duplicates.increment();
-          earlier.onComplete(ar -> answer(msg, ar.succeeded() && ar.result()));
-          return;
-        }
-        log.debug("Forwarded {} with shared groups {}", f.message(), f.shares());
-        io.vertx.core.Promise<Boolean> routed = io.vertx.core.Promise.promise();
-        seen.routing(f.forwardId(), routed.future());
-        int sessions = node.router().routeLocal(f.message(), f.shares(), safe -> {
-          routed.complete(safe);
-          answer(msg, safe);
-        });
-        if (sessions == 0) {
-          unmatched(f);
-        }
-      } else if (HazelcastClusterLink.KICK.equals(msg.headers().get(HazelcastClusterLink.ACTION)) && body instanceof String clientId) {
-        Session s = node.sessions().get(clientId);
-        if (s == null) {
-          msg.reply(null);
-          return;
-        }
-        log.info("Client {} connected to another node with a clean start: ending its session here", clientId);
-        s.execute(() -> {
-          s.discard();
-          msg.reply(null);
-        });
-      } else if (HazelcastClusterLink.MERGED.equals(msg.headers().get(HazelcastClusterLink.ACTION)) && body instanceof String from) {
-        log.info("Node {} merged back into the cluster after a split brain: reconciling routes and client ids here", from);
-        reconciler.run();
-      } else if (HazelcastClusterLink.HANDOVER.equals(msg.headers().get(HazelcastClusterLink.ACTION)) && body instanceof String clientId) {
-        handOver(msg, clientId, msg.headers().get(HazelcastClusterLink.FROM));
-      } else if (HazelcastClusterLink.READY.equals(msg.headers().get(HazelcastClusterLink.ACTION)) && body instanceof String clientId) {
-        Session s = moving.get(clientId);
-        if (s != null) {
-          s.execute(s::newHomeReady);
-          vertx.setTimer(2 * handoverGraceMillis, id -> moving.remove(clientId, s));
-        }
-      } else if (HazelcastClusterLink.RECOVERED.equals(msg.headers().get(HazelcastClusterLink.ACTION))
-          && body instanceof io.vertx.core.json.JsonObject note) {
-        String departed = note.getString("departed");
-        String adopter = note.getString("adopter");
-        java.util.List<String> recreated = new java.util.ArrayList<>();
-        note.getJsonArray("routes").forEach(r -> recreated.add((String) r));
-        if (adopter.equals(self)) {
-          java.util.Set<String> ids = new java.util.HashSet<>();
-          note.getJsonArray("clients").forEach(c -> ids.add((String) c));
-          forwarder.recoveredHere(departed, ids);
-        }
-        routes.orphansRecovered(departed, java.util.Map.of(adopter, recreated));
-        recoveries.recovered(departed);
-        log.info("Sessions of departed node {} recovered on {}: {} routes", departed, adopter, recreated.size());
-      } else if (HazelcastClusterLink.ADOPT.equals(msg.headers().get(HazelcastClusterLink.ACTION)) && body instanceof byte[] bytes) {
+      if (!(msg.body() instanceof NodeMessage m)) {
+        msg.fail(400, "not a node message: " + msg.body());
+        return;
+      }
+      switch (m.kind()) {
+        case FORWARD -> forwarded(msg, (Forwarded) m);
+        case KICK -> kick(msg, ((NodeMessage.Kick) m).clientId());
+        case HAND_OVER -> handOver(msg, ((NodeMessage.HandOver) m).clientId(), ((NodeMessage.HandOver) m).to());
+        case READY -> ready(((NodeMessage.Ready) m).clientId());
         // Answered once the session's messages are on this node's journal: the leaving node's may go then.
-        adopt(SessionWire.decode(bytes)).onComplete(ar -> msg.reply(null));
-      } else if (HazelcastClusterLink.DELIVER.equals(msg.headers().get(HazelcastClusterLink.ACTION)) && body instanceof byte[] bytes) {
-        deliverToMovedSession(msg.headers().get(HazelcastClusterLink.CLIENT), bytes);
-      } else {
-        msg.fail(400, "unknown request");
+        case ADOPT -> adopt(((NodeMessage.Adopt) m).session()).onComplete(ar -> msg.reply(null));
+        case DELIVER -> deliverToMovedSession(((NodeMessage.Deliver) m).clientId(), ((NodeMessage.Deliver) m).delivery());
+        case RECOVERED -> recovered((NodeMessage.Recovered) m);
+        case MERGED -> {
+          log.info("Node {} merged back into the cluster after a split brain: reconciling routes and client ids here",
+              ((NodeMessage.Merged) m).from());
+          reconciler.run();
+        }
+        default -> msg.fail(400, "unknown node message " + m.kind());
       }
     });
     return consumer.completion();
+  }
+
+  /** A published message another node forwarded: routed here once per forward id, answered once routed. */
+  private void forwarded(io.vertx.core.eventbus.Message<Object> msg, Forwarded f) {
+    Future<Boolean> earlier = seen.seen(f.forwardId());
+    if (earlier != null) {
+      // A copy sent again because the first was answered late: answered when the first is routed, not routed twice.
+      forwarder.duplicates.increment();
+      earlier.onComplete(ar -> answer(msg, ar.succeeded() && ar.result()));
+      return;
+    }
+    log.debug("Forwarded {} with shared groups {}", f.message(), f.shares());
+    io.vertx.core.Promise<Boolean> routed = io.vertx.core.Promise.promise();
+    seen.routing(f.forwardId(), routed.future());
+    int sessions = node.router().routeLocal(f.message(), f.shares(), safe -> {
+      routed.complete(safe);
+      answer(msg, safe);
+    });
+    if (sessions == 0) {
+      unmatched(f);
+    }
+  }
+
+  /** The client connected to another node with a clean start: its session here ends. */
+  private void kick(io.vertx.core.eventbus.Message<Object> msg, String clientId) {
+    Session s = node.sessions().get(clientId);
+    if (s == null) {
+      msg.reply(null);
+      return;
+    }
+    log.info("Client {} connected to another node with a clean start: ending its session here", clientId);
+    s.execute(() -> {
+      s.discard();
+      msg.reply(null);
+    });
+  }
+
+  /** The node a session was handed to has installed it. */
+  private void ready(String clientId) {
+    Session s = moving.get(clientId);
+    if (s != null) {
+      s.execute(s::newHomeReady);
+      vertx.setTimer(2 * handoverGraceMillis, id -> moving.remove(clientId, s));
+    }
+  }
+
+  private void recovered(NodeMessage.Recovered note) {
+    if (note.adopter().equals(self)) {
+      forwarder.recoveredHere(note.departed(), new java.util.HashSet<>(note.clients()));
+    }
+    routes.orphansRecovered(note.departed(), java.util.Map.of(note.adopter(), note.routes()));
+    recoveries.recovered(note.departed());
+    log.info("Sessions of departed node {} recovered on {}: {} routes", note.departed(), note.adopter(),
+        note.routes().size());
   }
 
   /** Routed: an answer, or a failure when a persistent session here could not put the message on record. */
@@ -157,11 +168,9 @@ final class NodeInbox extends VerticleBase {
       msg.reply(null);
       return;
     }
-    io.vertx.core.eventbus.DeliveryOptions follow = new io.vertx.core.eventbus.DeliveryOptions()
-        .addHeader(HazelcastClusterLink.ACTION, HazelcastClusterLink.DELIVER).addHeader(HazelcastClusterLink.CLIENT, clientId);
     s.execute(() -> {
       SessionSnapshot snapshot = s.handOver(
-          d -> vertx.eventBus().send(Forwarder.address(to), SessionWire.encodeDelivery(d), follow), handoverGraceMillis,
+          d -> NodeBus.send(vertx, to, new NodeMessage.Deliver(clientId, d)), handoverGraceMillis,
           READY_TIMEOUT_MILLIS);
       moving.put(clientId, s);
       log.info("Session {} handed over to node {}: {} subscriptions, {} in flight, {} queued", clientId, to,
@@ -183,7 +192,7 @@ final class NodeInbox extends VerticleBase {
     });
   }
 
-  private void deliverToMovedSession(String clientId, byte[] bytes) {
+  private void deliverToMovedSession(String clientId, io.meshmq.core.message.Delivery d) {
     Session s = node.sessions().get(clientId);
     if (s == null) {
       // The session moved on again (the client reconnected elsewhere): its forwarding ghost passes it on.
@@ -193,7 +202,6 @@ final class NodeInbox extends VerticleBase {
       log.warn("A message followed session {} here, but the session is gone", clientId);
       return;
     }
-    var d = SessionWire.decodeDelivery(bytes);
     Session target = s;
     target.execute(() -> target.deliver(d));
   }

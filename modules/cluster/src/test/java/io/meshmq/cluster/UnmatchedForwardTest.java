@@ -22,8 +22,8 @@ class UnmatchedForwardTest {
       ClusterNode b = cluster.node(1);
       assertThat(b.forwardedUnmatched()).isZero();
       Message m = Message.of("nobody/listens", "x".getBytes(StandardCharsets.UTF_8), 1, false);
-      DeliveryOptions options = new DeliveryOptions().setCodecName(MessageCodec.NAME).setSendTimeout(10_000);
-      a.vertx().eventBus().request(Forwarder.address(b.nodeId()), new Forwarded(1L, m, List.of()), options)
+      DeliveryOptions options = new DeliveryOptions().setCodecName(NodeMessageCodec.NAME).setSendTimeout(10_000);
+      a.vertx().eventBus().request(NodeBus.address(b.nodeId()), new Forwarded(1L, m, List.of()), options)
           .await(15, TimeUnit.SECONDS);
       assertThat(b.forwardedUnmatched()).isEqualTo(1);
       assertThat(a.forwardedUnmatched()).isZero();
