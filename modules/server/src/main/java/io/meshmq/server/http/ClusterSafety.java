@@ -21,9 +21,20 @@ final class ClusterSafety {
 
   /** How often a held request asks Hazelcast again. */
   static final long POLL_MILLIS = 500;
+  /**
+   * How long one answer may take. Hazelcast waits up to 10 s for each member's reply, and a member just killed
+   * never replies (measured: every call made in the first moments after a SIGKILL took the full 10 s): members that
+   * do not answer in time do not make the cluster safe.
+   */
+  static final long ANSWER_TIMEOUT_MILLIS = 2_000;
 
   private final Vertx vertx;
   private final OpsTarget target;
+  /**
+   * The question being put to Hazelcast, shared by every request meanwhile, so that a slow answer never ties up more
+   * than one worker thread. Set on the HTTP listener's context; cleared by the answer, on whichever thread it comes.
+   */
+  private volatile Future<Boolean> asking;
 
   ClusterSafety(Vertx vertx, OpsTarget target) {
     this.vertx = vertx;
@@ -57,7 +68,20 @@ final class ClusterSafety {
     if (cluster == null) {
       return Future.succeededFuture(true);
     }
-    // isClusterSafe asks the other members: a worker thread, not the event loop.
-    return vertx.executeBlocking(cluster::isClusterSafe, false).recover(e -> Future.succeededFuture(false));
+    Future<Boolean> call = asking;
+    if (call == null) {
+      // isClusterSafe asks the other members: a worker thread, not the event loop.
+      Future<Boolean> started = vertx.executeBlocking(cluster::isClusterSafe, false);
+      asking = started;
+      // Registered after the assignment, so that an answer that came before it clears it too (with the reset
+      // registered first, one node kept answering DOWN at once, for good, after a peer's crash).
+      started.onComplete(ar -> {
+        if (asking == started) {
+          asking = null;
+        }
+      });
+      call = started;
+    }
+    return call.timeout(ANSWER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).recover(e -> Future.succeededFuture(false));
   }
 }
