@@ -31,7 +31,8 @@ import java.util.List;
  *
  * @param webSocketPath the HTTP path of the WebSocket upgrade; null for MQTT straight over the socket
  * @param tls the certificate settings; null for a listener without TLS
- * @param loopback whether {@code host} names loopback addresses only (the anonymous rule)
+ * @param loopback whether its clients are on this machine: {@code host} names loopback addresses only and no proxy
+ *                 stands between (the anonymous rule)
  * @param proxyProtocol whether each connection starts with a PROXY protocol header that names the client
  */
 public record ListenerSpec(String name, String scheme, String host, int port, String webSocketPath, TlsSettings tls,
@@ -78,8 +79,12 @@ public record ListenerSpec(String name, String scheme, String host, int port, St
     return new ListenerSpec(name, scheme, host, port, webSocketPath, tls, loopback, proxyProtocol);
   }
 
+  /**
+   * Behind a PROXY protocol sender the socket's peer is the proxy, wherever the clients are: such a listener is never
+   * "loopback only" (auth.allow-anonymous=loopback-only would otherwise let anyone the proxy admits in anonymously).
+   */
   private ListenerSpec withProxyProtocol(boolean on) {
-    return new ListenerSpec(name, scheme, host, port, webSocketPath, tls, loopback, on);
+    return new ListenerSpec(name, scheme, host, port, webSocketPath, tls, loopback && !on, on);
   }
 
   public boolean webSocket() {

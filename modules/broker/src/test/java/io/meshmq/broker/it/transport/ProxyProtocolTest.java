@@ -6,6 +6,7 @@ import io.meshmq.broker.auth.Authenticator;
 import io.meshmq.broker.auth.Authenticator.AuthResult;
 import io.meshmq.broker.auth.Authorizer;
 import io.meshmq.broker.config.BrokerSettings;
+import io.meshmq.broker.security.PasswordHasher;
 import io.meshmq.broker.test.BrokerFixture;
 import io.meshmq.broker.test.MqttPackets;
 import io.meshmq.broker.test.RawMqttClient;
@@ -15,8 +16,10 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -115,6 +118,21 @@ class ProxyProtocolTest {
     try (RawMqttClient raw = RawMqttClient.open(broker.port())) {
       assertThat(raw.connect(MqttPackets.connect(4).clientId("plain")).type()).isEqualTo(MqttPackets.CONNACK);
       assertThat(seen.poll(5, TimeUnit.SECONDS)).isEqualTo("plain from 127.0.0.1:" + raw.localAddress().getPort());
+    }
+  }
+
+  @Test
+  void aProxiedListenerOnLoopbackIsNotLoopbackOnlyForAnonymousAccess() throws Exception {
+    Files.write(dir.resolve("passwords"), List.of("alice:" + PasswordHasher.hash("a-pw".toCharArray(), 10_000)));
+    // auth.allow-anonymous is loopback-only by default: a listener on 127.0.0.1 lets anonymous clients in, unless a
+    // proxy in front of it may be passing on anyone's connection.
+    try (SecuredBroker secured = SecuredBroker.start(dir, BrokerSettings.TCP_HOST, "127.0.0.1",
+        BrokerSettings.TCP_PROXY_PROTOCOL, true, BrokerSettings.AUTH_PASSWORD_FILE, "passwords");
+         RawMqttClient raw = RawMqttClient.open(secured.port("tcp"))) {
+      raw.write("PROXY TCP4 198.51.100.7 127.0.0.1 40123 1883\r\n".getBytes(StandardCharsets.US_ASCII));
+      RawMqttClient.Packet connack = raw.connect(MqttPackets.connect(4).clientId("anonymous-via-proxy"));
+      assertThat(connack.type()).isEqualTo(MqttPackets.CONNACK);
+      assertThat(connack.reasonCode()).as("not authorized").isEqualTo(5);
     }
   }
 
