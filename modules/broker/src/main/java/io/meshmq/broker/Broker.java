@@ -66,7 +66,7 @@ public final class Broker {
     return broker.startListeners().map(v -> {
       broker.sys.start(settings.get(SYS_INTERVAL_SECONDS));
       log.info("MeshMQ {} node {} listening on {}", version(), nodeId,
-          broker.listeners.stream().map(l -> l.spec().url()).collect(Collectors.joining(", ")));
+          broker.listeners.stream().map(l -> l.spec().describe()).collect(Collectors.joining(", ")));
       return broker;
     }).onFailure(e -> broker.stopWatchingRules.run());
   }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HTTPGetAction;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
@@ -183,21 +184,25 @@ class ManifestsTest {
     probes.put("startup", broker.getStartupProbe());
     probes.put("liveness", broker.getLivenessProbe());
     probes.put("readiness", broker.getReadinessProbe());
+    Map<String, HTTPGetAction> gets = new LinkedHashMap<>();
+    probes.forEach((name, probe) -> gets.put(name + " probe", probe == null ? null : probe.getHttpGet()));
+    gets.put("preStop hook", broker.getLifecycle().getPreStop().getHttpGet());
     RunningServer server = new Launcher(CATALOG, Map.of(), Path.of(".")).start("--set", "listeners.tcp.port=0",
         "--set", "http.port=0", "--set", "sys.interval-seconds=0");
     try {
       assertThat(status(server.httpPort(), "/no/such/path")).as("the listener tells a missing path").isEqualTo(404);
-      for (Map.Entry<String, Probe> e : probes.entrySet()) {
-        Probe probe = e.getValue();
-        assertThat(probe).as("%s probe", e.getKey()).isNotNull();
-        assertThat(probe.getHttpGet().getPort().getStrVal()).as("%s probe port", e.getKey()).isEqualTo("http");
-        assertThat(status(server.httpPort(), probe.getHttpGet().getPath()))
-            .as("%s probe %s on a running node", e.getKey(), probe.getHttpGet().getPath()).isEqualTo(200);
+      for (Map.Entry<String, HTTPGetAction> e : gets.entrySet()) {
+        HTTPGetAction get = e.getValue();
+        assertThat(get).as("%s (an HTTP GET)", e.getKey()).isNotNull();
+        assertThat(get.getPort().getStrVal()).as("%s port", e.getKey()).isEqualTo("http");
+        assertThat(status(server.httpPort(), get.getPath()))
+            .as("%s %s on a running node", e.getKey(), get.getPath()).isEqualTo(200);
       }
     } finally {
       server.stop();
     }
-    assertThat(broker.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/health/ready");
+    assertThat(broker.getReadinessProbe().getHttpGet().getPath()).as("readiness is not the cluster's safety")
+        .isEqualTo("/health/ready");
     assertThat(broker.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/health/live");
     assertThat(settings.get(ServerSettings.HTTP_HOST)).as("the kubelet probes from outside the pod").isEqualTo("0.0.0.0");
   }
@@ -225,23 +230,34 @@ class ManifestsTest {
   }
 
   @Test
-  void preStopAndTerminationGraceCoverTheBrokersDrain() {
-    List<String> preStop = broker.getLifecycle().getPreStop().getExec().getCommand();
-    assertThat(preStop).hasSize(2).first().isEqualTo("sleep");
-    int sleep = Integer.parseInt(preStop.get(1));
+  void preStopWaitsForASafeClusterAndTerminationGraceCoversItAndTheDrain() {
+    HTTPGetAction preStop = broker.getLifecycle().getPreStop().getHttpGet();
+    assertThat(preStop).as("preStop is an HTTP GET to the broker").isNotNull();
+    assertThat(preStop.getPort().getStrVal()).isEqualTo("http");
+    Matcher wait = Pattern.compile("^/health/cluster-safe\\?wait-seconds=(\\d+)$").matcher(preStop.getPath());
+    assertThat(wait.matches()).as("preStop path %s", preStop.getPath()).isTrue();
+    int waitSeconds = Integer.parseInt(wait.group(1));
     int grace = settings.get(ServerSettings.SHUTDOWN_GRACE_SECONDS);
+    int unready = settings.get(ServerSettings.SHUTDOWN_UNREADY_SECONDS);
     long termination = podSpec().getTerminationGracePeriodSeconds();
-    assertThat(sleep).isPositive();
-    assertThat(termination).as("terminationGracePeriodSeconds >= preStop %s s + shutdown.grace-seconds %s s + margin",
-        sleep, grace).isGreaterThanOrEqualTo(sleep + grace + 5L);
-    assertThat(termination).as("not so long that a stuck pod holds a rollout for minutes").isLessThanOrEqualTo(sleep + grace + 30L);
-    assertThat(settings.get(ServerSettings.SHUTDOWN_UNREADY_SECONDS)).isLessThan(grace);
+    assertThat(waitSeconds).isPositive();
+    assertThat(termination).as("terminationGracePeriodSeconds >= preStop wait %s s + shutdown.grace-seconds %s s + margin",
+        waitSeconds, grace).isGreaterThanOrEqualTo(waitSeconds + grace + 5L);
+    assertThat(termination).as("not so long that a stuck pod holds a rollout for minutes")
+        .isLessThanOrEqualTo(waitSeconds + grace + 30L);
+    // preStop returns at once when the cluster is safe: the pod then serves on after SIGTERM while it leaves the
+    // load balancers.
+    assertThat(unready).as("shutdown.unready-seconds").isPositive().isLessThan(grace);
     assertThat(settings.get(BrokerSettings.SHUTDOWN_DISCONNECT_REASON)).isNotNull();
   }
 
   @Test
   void clientsComeInThroughALoadBalancerOnNamedContainerPorts() {
     Service lb = service(s -> "LoadBalancer".equals(s.getSpec().getType()));
+    // Clients keep their addresses (failed-login limit per address, logs, admin API): no hop through another node.
+    assertThat(lb.getSpec().getExternalTrafficPolicy()).isEqualTo("Local");
+    assertThat(settings.get(BrokerSettings.TCP_PROXY_PROTOCOL)).as("no PROXY header comes from a plain Service")
+        .isFalse();
     Map<String, Integer> ports = lb.getSpec().getPorts().stream()
         .collect(Collectors.toMap(p -> p.getTargetPort().getStrVal(), ServicePort::getPort));
     assertThat(ports).containsEntry("mqtt", 1883).containsEntry("mqtt-tls", 8883).containsEntry("mqtt-ws", 8083)

@@ -120,12 +120,24 @@ public final class BrokerProcess {
 
   /** The status of GET /health/ready on {@code port}, or -1 when nothing answers (no such port, or it closed). */
   static int readiness(int port) {
+    return health(port, "/health/ready", Duration.ofSeconds(2));
+  }
+
+  /**
+   * The status of GET /health/cluster-safe on {@code port} (200: another node may go), or -1 when nothing answers in
+   * time. The node asks the other members, so the answer can take longer than readiness.
+   */
+  static int clusterSafety(int port) {
+    return health(port, "/health/cluster-safe", Duration.ofSeconds(10));
+  }
+
+  private static int health(int port, String path, Duration timeout) {
     if (port <= 0) {
       return -1;
     }
     try {
-      HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
-          .timeout(Duration.ofSeconds(2)).GET().build();
+      HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+          .timeout(timeout).GET().build();
       return HTTP.send(get, HttpResponse.BodyHandlers.discarding()).statusCode();
     } catch (IOException e) {
       return -1;

@@ -18,6 +18,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.jar.JarFile;
 import java.util.stream.Collectors;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * N clustered broker JVMs on loopback, named {@code <test>-a}, {@code <test>-b}, ... Each cluster has a unique
@@ -124,36 +126,48 @@ public final class ProcessCluster implements AutoCloseable {
   }
 
   /**
-   * Waits until every node answers 200 on /health/ready, as a load balancer or Kubernetes would before sending it
-   * clients or stopping another node: among its checks, the cluster is safe (every partition's backups in sync).
-   * Right after the nodes join, partitions migrate; a node killed before its backups caught up can take the latest
-   * writes of its partitions with it (seen: a subscription saved 2 s before a SIGKILL, during the migration).
+   * Waits until every node answers 200 on /health/ready (it serves MQTT), then until the cluster is safe (every
+   * partition's backups in sync), as a rolling restart does before it stops another node: right after the nodes join,
+   * partitions migrate, and a node killed before its backups caught up can take the latest writes of its partitions
+   * with it (seen: a subscription saved 2 s before a SIGKILL, during the migration).
    */
   void awaitReadiness(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     for (BrokerProcess n : nodes) {
-      int last;
-      while ((last = BrokerProcess.readiness(n.httpPort())) != 200) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException(n.name() + " not ready within " + timeout.toSeconds() + " s (last answer "
-              + last + ")");
-        }
-        try {
-          Thread.sleep(200);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted while waiting for " + n.name(), e);
-        }
+      awaitStatus(n, "/health/ready", () -> BrokerProcess.readiness(n.httpPort()), deadline);
+    }
+    awaitClusterSafe(deadline);
+  }
+
+  /** Waits until every running node answers 200 on /health/cluster-safe, as Kubernetes' preStop hook does. */
+  private void awaitClusterSafe(long deadline) {
+    for (BrokerProcess n : nodes) {
+      if (n.isAlive()) {
+        awaitStatus(n, "/health/cluster-safe", () -> BrokerProcess.clusterSafety(n.httpPort()), deadline);
       }
     }
   }
 
+  private static void awaitStatus(BrokerProcess n, String path, java.util.function.IntSupplier status, long deadline) {
+    int[] last = {-1};
+    try {
+      Awaitility.await(n.name() + " " + path)
+          .atMost(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> (last[0] = status.getAsInt()) == 200);
+    } catch (ConditionTimeoutException e) {
+      throw new IllegalStateException(n.name() + " " + path + " not 200 in time (last answer " + last[0] + ")", e);
+    }
+  }
+
   /**
-   * Restarts node {@code i}: SIGTERM, wait for the exit (bounded), start again on the same ports, wait until ready;
-   * then checks that it joined the others rather than forming a cluster of its own.
+   * Restarts node {@code i} as a rolling restart on Kubernetes does: wait until the cluster is safe (the preStop
+   * hook: the previous restart's migrations are over), SIGTERM, wait for the exit (bounded), start again on the same
+   * ports, wait until ready; then checks that it joined the others rather than forming a cluster of its own.
    */
   public BrokerProcess.Exit restart(int i, Duration exitTimeout) {
     BrokerProcess n = nodes.get(i);
+    awaitClusterSafe(System.nanoTime() + READY_TIMEOUT.toNanos());
     BrokerProcess.Exit exit = n.restart(exitTimeout, READY_TIMEOUT);
     if (n.membersAtJoin() != -1 && n.membersAtJoin() != size()) {
       throw new IllegalStateException(n.name() + " rejoined seeing " + n.membersAtJoin() + " members, not " + size());

@@ -24,6 +24,11 @@ public final class BrokerSettings {
       "Port of the plain MQTT listener; 0 picks a free port");
   public static final Setting<Boolean> TCP_ENABLED = booleanSetting("listeners.tcp.enabled", true,
       "Whether the plain MQTT listener runs (false for a broker reachable over TLS or WebSocket only)");
+  public static final Setting<Boolean> TCP_PROXY_PROTOCOL = booleanSetting("listeners.tcp.proxy-protocol", false,
+      "Whether every connection to the plain MQTT listener starts with a PROXY protocol header (v1 or v2, as "
+          + "haproxy's send-proxy / send-proxy-v2 or a cloud load balancer sends it): the client's address is then "
+          + "the one in the header; a connection without a valid header is closed. Only for a listener that nothing "
+          + "but the proxy can reach: anyone else could claim any address");
 
   public static final Setting<Boolean> TLS_ENABLED = booleanSetting("listeners.tls.enabled", false,
       "Whether the MQTT-over-TLS listener runs; needs listeners.tls.cert-file and listeners.tls.key-file");
@@ -31,6 +36,9 @@ public final class BrokerSettings {
       "Interface of the TLS listener; 0.0.0.0 for all interfaces");
   public static final Setting<Integer> TLS_PORT = intSetting("listeners.tls.port", 8883, 0, 65535,
       "Port of the TLS listener; 0 picks a free port");
+  public static final Setting<Boolean> TLS_PROXY_PROTOCOL = booleanSetting("listeners.tls.proxy-protocol", false,
+      "Like listeners.tcp.proxy-protocol, for the TLS listener: the PROXY header comes before the TLS handshake "
+          + "(a proxy in TCP mode that passes TLS through)");
   public static final Setting<String> TLS_CERT_FILE = stringSetting("listeners.tls.cert-file", "",
       "PEM file with the broker's certificate chain (its own certificate first), used by the tls and wss listeners; "
           + "reloaded on change");
@@ -235,7 +243,8 @@ public final class BrokerSettings {
   }
 
   public static List<Setting<?>> all() {
-    return List.of(NODE_ID, TCP_ENABLED, TCP_HOST, TCP_PORT, TLS_ENABLED, TLS_HOST, TLS_PORT, TLS_CERT_FILE, TLS_KEY_FILE,
+    return List.of(NODE_ID, TCP_ENABLED, TCP_HOST, TCP_PORT, TCP_PROXY_PROTOCOL, TLS_ENABLED, TLS_HOST, TLS_PORT,
+        TLS_PROXY_PROTOCOL, TLS_CERT_FILE, TLS_KEY_FILE,
         TLS_CA_FILE, TLS_CLIENT_AUTH, TLS_CERT_AS_USERNAME, TLS_PROTOCOLS, TLS_RELOAD_SECONDS, WS_ENABLED, WS_HOST,
         WS_PORT, WS_PATH, WSS_ENABLED, WSS_HOST, WSS_PORT, WSS_PATH, LISTENER_INSTANCES, EVENT_LOOPS, CONNECTION_MODEL, MAX_PACKET_SIZE, MAX_CLIENT_ID_LENGTH,
         MAX_TOPIC_LENGTH, MAX_TOPIC_LEVELS, CONNECT_TIMEOUT_SECONDS, AUTH_TIMEOUT_SECONDS, MAX_KEEP_ALIVE_SECONDS, MAX_INFLIGHT, RECEIVE_MAXIMUM,

@@ -480,7 +480,8 @@ public final class ClientConnection implements SessionLink {
     return subscribeFlow;
   }
 
-  String remoteAddress() {
+  @Override
+  public String remoteAddress() {
     return EndpointSockets.remoteAddress(socket);
   }
 

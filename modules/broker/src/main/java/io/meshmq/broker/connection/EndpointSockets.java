@@ -1,11 +1,8 @@
 package io.meshmq.broker.connection;
 
-import io.netty.channel.Channel;
 import io.vertx.core.internal.net.NetSocketInternal;
-import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.mqtt.MqttEndpoint;
 import java.lang.reflect.Field;
-import java.net.InetSocketAddress;
 
 /**
  * Reaches the socket under a vertx-mqtt endpoint. vertx-mqtt offers no way to pause reading or to check
@@ -28,23 +25,9 @@ final class EndpointSockets {
     }
   }
 
-  /**
-   * The client's address as "host:port", the way Vert.x prints it, read from the Netty channel: Vert.x's
-   * {@code socket.remoteAddress()} keeps a SocketAddress and its host string (80 bytes) on the connection for
-   * its lifetime, for an address the JDK socket holds anyway. When a PROXY protocol header overrides the
-   * address, Vert.x's answer is the right one and is used.
-   */
+  /** The client's address as "host:port" (see {@link ClientAddress}). */
   static String remoteAddress(NetSocketInternal socket) {
-    try {
-      Channel channel = socket.channelHandlerContext().channel();
-      if (!channel.hasAttr(ConnectionBase.REMOTE_ADDRESS_OVERRIDE)
-          && channel.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null) {
-        return a.getAddress().getHostAddress() + ":" + a.getPort();
-      }
-      return String.valueOf(socket.remoteAddress());
-    } catch (RuntimeException e) {
-      return "?";
-    }
+    return ClientAddress.of(socket.channelHandlerContext().channel());
   }
 
   private static Field lookup() {

@@ -5,6 +5,7 @@ import static io.meshmq.broker.config.BrokerSettings.MAX_PACKET_SIZE;
 
 import io.meshmq.broker.config.Settings;
 import io.vertx.mqtt.MqttServerOptions;
+import java.util.concurrent.TimeUnit;
 
 /** Builds vertx-mqtt server options from the broker settings. */
 public final class ListenerOptions {
@@ -46,7 +47,30 @@ public final class ListenerOptions {
     if (pem != null) {
       pem.applyTo(o, spec.tls(), settings.get(CONNECT_TIMEOUT_SECONDS));
     }
+    if (spec.proxyProtocol()) {
+      requireProxyProtocolCodec(spec);
+      o.setUseProxyProtocol(true);
+      // A connection that sends no header in time is closed, like one that sends no CONNECT (Vert.x's own default
+      // is 10 s whatever the connect timeout).
+      o.setProxyProtocolTimeout(settings.get(CONNECT_TIMEOUT_SECONDS));
+      o.setProxyProtocolTimeoutUnit(TimeUnit.SECONDS);
+    }
     return o;
+  }
+
+  /**
+   * Vert.x serves without the PROXY protocol, with a warning only, when Netty's decoder is missing: every proxied
+   * connection would then fail on the header as a malformed MQTT packet. An embedding application that left the
+   * codec out learns it at start instead.
+   */
+  private static void requireProxyProtocolCodec(ListenerSpec spec) {
+    try {
+      Class.forName("io.netty.handler.codec.haproxy.HAProxyMessageDecoder", false,
+          ListenerOptions.class.getClassLoader());
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw new IllegalStateException("listeners." + spec.name() + ".proxy-protocol needs io.netty:netty-codec-haproxy "
+          + "on the classpath", e);
+    }
   }
 
   public static MqttServerOptions tcp(Settings settings, String host, int port) {

@@ -3,9 +3,11 @@ package io.meshmq.broker.listener;
 import static io.meshmq.broker.config.BrokerSettings.TCP_ENABLED;
 import static io.meshmq.broker.config.BrokerSettings.TCP_HOST;
 import static io.meshmq.broker.config.BrokerSettings.TCP_PORT;
+import static io.meshmq.broker.config.BrokerSettings.TCP_PROXY_PROTOCOL;
 import static io.meshmq.broker.config.BrokerSettings.TLS_ENABLED;
 import static io.meshmq.broker.config.BrokerSettings.TLS_HOST;
 import static io.meshmq.broker.config.BrokerSettings.TLS_PORT;
+import static io.meshmq.broker.config.BrokerSettings.TLS_PROXY_PROTOCOL;
 import static io.meshmq.broker.config.BrokerSettings.WSS_ENABLED;
 import static io.meshmq.broker.config.BrokerSettings.WSS_HOST;
 import static io.meshmq.broker.config.BrokerSettings.WSS_PATH;
@@ -29,20 +31,23 @@ import java.util.List;
  *
  * @param webSocketPath the HTTP path of the WebSocket upgrade; null for MQTT straight over the socket
  * @param tls the certificate settings; null for a listener without TLS
- * @param loopback whether {@code host} names loopback addresses only (the anonymous rule)
+ * @param loopback whether its clients are on this machine: {@code host} names loopback addresses only and no proxy
+ *                 stands between (the anonymous rule)
+ * @param proxyProtocol whether each connection starts with a PROXY protocol header that names the client
  */
 public record ListenerSpec(String name, String scheme, String host, int port, String webSocketPath, TlsSettings tls,
-                           boolean loopback) {
+                           boolean loopback, boolean proxyProtocol) {
 
   /** The enabled listeners, in the order tcp, tls, ws, wss. */
   public static List<ListenerSpec> enabled(Settings settings) {
     List<ListenerSpec> specs = new ArrayList<>();
     if (settings.get(TCP_ENABLED)) {
-      specs.add(of("tcp", "mqtt", settings.get(TCP_HOST), settings.get(TCP_PORT), null, null));
+      specs.add(of("tcp", "mqtt", settings.get(TCP_HOST), settings.get(TCP_PORT), null, null)
+          .withProxyProtocol(settings.get(TCP_PROXY_PROTOCOL)));
     }
     if (settings.get(TLS_ENABLED)) {
       specs.add(of("tls", "mqtts", settings.get(TLS_HOST), settings.get(TLS_PORT), null,
-          TlsSettings.from(settings, TLS_ENABLED.key())));
+          TlsSettings.from(settings, TLS_ENABLED.key())).withProxyProtocol(settings.get(TLS_PROXY_PROTOCOL)));
     }
     if (settings.get(WS_ENABLED)) {
       specs.add(of("ws", "ws", settings.get(WS_HOST), settings.get(WS_PORT), path(settings, WS_PATH), null));
@@ -59,7 +64,7 @@ public record ListenerSpec(String name, String scheme, String host, int port, St
   }
 
   private static ListenerSpec of(String name, String scheme, String host, int port, String path, TlsSettings tls) {
-    return new ListenerSpec(name, scheme, host, port, path, tls, isLoopback(host));
+    return new ListenerSpec(name, scheme, host, port, path, tls, isLoopback(host), false);
   }
 
   private static String path(Settings settings, Setting<String> key) {
@@ -71,7 +76,15 @@ public record ListenerSpec(String name, String scheme, String host, int port, St
   }
 
   public ListenerSpec withPort(int port) {
-    return new ListenerSpec(name, scheme, host, port, webSocketPath, tls, loopback);
+    return new ListenerSpec(name, scheme, host, port, webSocketPath, tls, loopback, proxyProtocol);
+  }
+
+  /**
+   * Behind a PROXY protocol sender the socket's peer is the proxy, wherever the clients are: such a listener is never
+   * "loopback only" (auth.allow-anonymous=loopback-only would otherwise let anyone the proxy admits in anonymously).
+   */
+  private ListenerSpec withProxyProtocol(boolean on) {
+    return new ListenerSpec(name, scheme, host, port, webSocketPath, tls, loopback && !on, on);
   }
 
   public boolean webSocket() {
@@ -81,6 +94,11 @@ public record ListenerSpec(String name, String scheme, String host, int port, St
   /** How a client addresses this listener, e.g. {@code wss://0.0.0.0:8084/mqtt}. */
   public String url() {
     return scheme + "://" + host + ":" + port + (webSocket() ? webSocketPath : "");
+  }
+
+  /** The URL, and whether connections come through a PROXY protocol sender: for the start-up log line. */
+  public String describe() {
+    return url() + (proxyProtocol ? " (PROXY protocol)" : "");
   }
 
   /** Whether every address {@code host} names is a loopback address (0.0.0.0 and unresolvable names are not). */

@@ -1,12 +1,14 @@
 package io.meshmq.broker.listener;
 
 import io.meshmq.broker.config.BrokerSettings.CertificateUsername;
+import io.meshmq.broker.connection.ClientAddress;
 import io.meshmq.broker.connection.ConnectionOrigin;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.RecvByteBufAllocator;
+import io.netty.handler.codec.haproxy.HAProxyProtocolException;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleState;
@@ -59,8 +61,10 @@ final class MqttTcpServer {
         spec.tls() == null ? CertificateUsername.NONE : spec.tls().certAsUsername());
     this.server = vertx.createNetServer(options);
     server.connectHandler(so -> wire((NetSocketInternal) so, endpointHandler));
-    // Failures before a socket exists, i.e. TLS handshakes: an old protocol version, an untrusted certificate.
-    server.exceptionHandler(e -> log.info("Listener {}: connection closed during the TLS handshake: {}", spec.name(),
+    // Failures before a socket exists: a TLS handshake (an old protocol version, an untrusted certificate) or, with
+    // proxy-protocol, a connection that did not start with a valid PROXY header (Netty's decoder closed it).
+    server.exceptionHandler(e -> log.info("Listener {}: connection closed {}: {}", spec.name(),
+        e instanceof HAProxyProtocolException ? "without a valid PROXY protocol header" : "during the TLS handshake",
         e.getMessage() != null ? e.getMessage() : e.toString()));
   }
 
@@ -100,8 +104,8 @@ final class MqttTcpServer {
     origin.attachTo(socket.channelHandlerContext().channel());
     // Until vertx-mqtt installs the endpoint's handler (at CONNECT), a framing error would be logged as an ERROR by
     // Vert.x; Vert.x closes the connection either way.
-    socket.exceptionHandler(t -> log.info("Connection from {} closed before CONNECT: {}", socket.remoteAddress(),
-        t.getMessage()));
+    socket.exceptionHandler(t -> log.info("Connection from {} closed before CONNECT: {}",
+        ClientAddress.of(socket.channelHandlerContext().channel()), t.getMessage()));
     socket.messageHandler(new InboundDispatch(socket, options, endpointHandler));
   }
 
@@ -110,7 +114,7 @@ final class MqttTcpServer {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
       if (evt instanceof IdleStateEvent e && e.state() == IdleState.READER_IDLE) {
-        log.info("Connection from {} closed: no CONNECT within the connect timeout", ctx.channel().remoteAddress());
+        log.info("Connection from {} closed: no CONNECT within the connect timeout", ClientAddress.of(ctx.channel()));
         ctx.channel().close();
       }
       super.userEventTriggered(ctx, evt);

@@ -1,5 +1,6 @@
 package io.meshmq.broker.listener;
 
+import io.meshmq.broker.connection.ClientAddress;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
@@ -79,11 +80,7 @@ final class PreConnectGate {
   }
 
   private String remote() {
-    try {
-      return String.valueOf(socket.remoteAddress());
-    } catch (RuntimeException e) {
-      return "?";
-    }
+    return ClientAddress.of(socket.channelHandlerContext().channel());
   }
 
 }

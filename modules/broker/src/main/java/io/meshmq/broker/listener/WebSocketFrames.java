@@ -1,5 +1,6 @@
 package io.meshmq.broker.listener;
 
+import io.meshmq.broker.connection.ClientAddress;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -35,7 +36,7 @@ final class WebSocketFrames extends MessageToMessageCodec<WebSocketFrame, ByteBu
       out.add(frame.content().retain());
       return;
     }
-    log.info("Connection from {} closed: {} (MQTT travels in binary frames only)", ctx.channel().remoteAddress(),
+    log.info("Connection from {} closed: {} (MQTT travels in binary frames only)", ClientAddress.of(ctx.channel()),
         frame.getClass().getSimpleName());
     closeWith(ctx, WebSocketCloseStatus.INVALID_MESSAGE_TYPE, ctx.newPromise());
   }
@@ -57,7 +58,7 @@ final class WebSocketFrames extends MessageToMessageCodec<WebSocketFrame, ByteBu
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
     if (cause instanceof CorruptedWebSocketFrameException) {
-      log.info("Connection from {} closed: {}", ctx.channel().remoteAddress(), cause.getMessage());
+      log.info("Connection from {} closed: {}", ClientAddress.of(ctx.channel()), cause.getMessage());
       ctx.close();
       return;
     }

@@ -1,5 +1,6 @@
 package io.meshmq.broker.listener;
 
+import io.meshmq.broker.connection.ClientAddress;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -43,7 +44,7 @@ final class WebSocketUpgradeCheck extends ChannelInboundHandlerAdapter {
       String problem = problem(request);
       if (problem != null) {
         HttpResponseStatus status = problem.startsWith("no such path") ? HttpResponseStatus.NOT_FOUND : HttpResponseStatus.BAD_REQUEST;
-        log.info("WebSocket upgrade from {} refused with {}: {}", ctx.channel().remoteAddress(), status.code(), problem);
+        log.info("WebSocket upgrade from {} refused with {}: {}", ClientAddress.of(ctx.channel()), status.code(), problem);
         ReferenceCountUtil.release(msg);
         refuse(ctx, status, problem);
         return;

@@ -90,6 +90,12 @@ public final class Session extends SessionActor {
     return l == null ? 0 : l.protocolVersion();
   }
 
+  /** The attached connection's client address ("host:port"), null when none is attached. Owner context. */
+  public String remoteAddress() {
+    SessionLink l = outbox.link();
+    return l == null ? null : l.remoteAddress();
+  }
+
   /** The attached connection's keep-alive in seconds, 0 when none is attached. Owner context. */
   public int keepAliveSeconds() {
     SessionLink l = outbox.link();

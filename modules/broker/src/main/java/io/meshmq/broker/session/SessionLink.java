@@ -44,6 +44,11 @@ public interface SessionLink {
     return null;
   }
 
+  /** The client's address as "host:port" (the one a PROXY header named, behind a proxy); null when unknown. */
+  default String remoteAddress() {
+    return null;
+  }
+
   /** The keep-alive in effect for the connection, in seconds (0 = none). For operators. */
   default int keepAliveSeconds() {
     return 0;

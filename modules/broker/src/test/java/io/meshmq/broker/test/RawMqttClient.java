@@ -62,6 +62,11 @@ public final class RawMqttClient implements AutoCloseable {
     return new RawMqttClient(s);
   }
 
+  /** A client on a socket the test connected (and may have written to) itself, e.g. TLS over a proxied socket. */
+  public static RawMqttClient over(Socket connected) throws IOException {
+    return new RawMqttClient(connected);
+  }
+
   /** The client's end of the connection ("host:port" of it is what the broker sees as the client's address). */
   public InetSocketAddress localAddress() {
     return (InetSocketAddress) socket.getLocalSocketAddress();

@@ -183,6 +183,10 @@ final class AdminApi {
         o.put("protocolVersion", s.protocolVersion()).put("protocol", protocolName(s.protocolVersion()))
             .put("keepAliveSeconds", s.keepAliveSeconds());
       }
+      String address = s.remoteAddress();
+      if (address != null) {
+        o.put("address", address);
+      }
       return o.put("subscriptions", subs).put("queued", s.queuedCount()).put("inflight", s.inflightCount());
     });
   }

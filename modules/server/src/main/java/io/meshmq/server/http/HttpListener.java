@@ -14,13 +14,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The operations HTTP listener on {@code http.host:http.port}: {@code /health/live}, {@code /health/ready},
- * {@code /metrics} (Prometheus) and, when {@code admin.enabled} with an {@code admin.token}, the admin REST API
- * under {@code /api/} (otherwise 404 there). Health and metrics need no token.
+ * {@code /health/cluster-safe}, {@code /metrics} (Prometheus) and, when {@code admin.enabled} with an
+ * {@code admin.token}, the admin REST API under {@code /api/} (otherwise 404 there). Health and metrics need no token.
  */
 public final class HttpListener extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(HttpListener.class);
   static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+  /** The longest {@code /health/cluster-safe?wait-seconds=} honoured: a held request is bounded whatever it asks. */
+  static final int MAX_WAIT_SECONDS = 600;
 
   private final OpsTarget target;
   private final String host;
@@ -28,6 +30,7 @@ public final class HttpListener extends VerticleBase {
   private final String adminToken;
   private BrokerMeters meters;
   private Readiness readiness;
+  private ClusterSafety clusterSafety;
   private AdminApi admin;
   private HttpServer server;
   private volatile int actualPort;
@@ -42,7 +45,8 @@ public final class HttpListener extends VerticleBase {
   @Override
   public Future<?> start() {
     meters = new BrokerMeters(target);
-    readiness = new Readiness(vertx, target);
+    readiness = new Readiness(target);
+    clusterSafety = new ClusterSafety(vertx, target);
     admin = adminToken.isEmpty() ? null : new AdminApi(vertx, target, adminToken);
     server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port));
     return server.requestHandler(this::handle).listen().map(s -> {
@@ -73,13 +77,10 @@ public final class HttpListener extends VerticleBase {
       if (path.equals("/health/live") && get) {
         json(req, 200, new JsonObject().put("status", "UP"));
       } else if (path.equals("/health/ready") && get) {
-        readiness.check().onComplete(ar -> {
-          if (ar.failed()) {
-            json(req, 503, new JsonObject().put("status", "DOWN").put("error", String.valueOf(ar.cause())));
-          } else {
-            json(req, Readiness.isUp(ar.result()) ? 200 : 503, ar.result());
-          }
-        });
+        JsonObject verdict = readiness.check();
+        json(req, HealthVerdict.httpStatus(verdict), verdict);
+      } else if (path.equals("/health/cluster-safe") && get) {
+        clusterSafety(req);
       } else if (path.equals("/metrics") && get) {
         // Gauges read table sizes and cluster membership: cheap, but kept off the event loop anyway.
         vertx.executeBlocking(meters::scrape, false).onComplete(ar -> {
@@ -99,6 +100,29 @@ public final class HttpListener extends VerticleBase {
       log.warn("HTTP {} {} failed", req.method(), path, e);
       json(req, 500, new JsonObject().put("error", String.valueOf(e.getMessage())));
     }
+  }
+
+  /** {@code ?wait-seconds=N} holds the answer until the cluster is safe or N seconds passed (a preStop hook). */
+  private void clusterSafety(HttpServerRequest req) {
+    String wait = req.getParam("wait-seconds");
+    long waitSeconds;
+    try {
+      waitSeconds = wait == null ? 0 : Long.parseLong(wait.trim());
+    } catch (NumberFormatException e) {
+      waitSeconds = -1;
+    }
+    if (waitSeconds < 0 || waitSeconds > MAX_WAIT_SECONDS) {
+      json(req, 400, new JsonObject().put("error", "wait-seconds must be a whole number from 0 to " + MAX_WAIT_SECONDS
+          + ", got '" + wait + "'"));
+      return;
+    }
+    clusterSafety.check(waitSeconds * 1000).onComplete(ar -> {
+      if (ar.failed()) {
+        json(req, 503, new JsonObject().put("status", "DOWN").put("error", String.valueOf(ar.cause())));
+      } else {
+        json(req, HealthVerdict.httpStatus(ar.result()), ar.result());
+      }
+    });
   }
 
   static void json(HttpServerRequest req, int status, Object body) {

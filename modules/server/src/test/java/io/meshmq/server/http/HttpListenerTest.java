@@ -108,6 +108,23 @@ class HttpListenerTest {
   }
 
   @Test
+  void aStandaloneNodeIsAlwaysClusterSafeAndAWaitOutsideItsBoundsIsRefused() {
+    HttpResponse<String> safe = http.get("/health/cluster-safe");
+    assertThat(safe.statusCode()).isEqualTo(200);
+    assertThat(object(safe).getBoolean("clustered")).isFalse();
+    assertThat(object(safe).getJsonObject("checks").getMap()).containsEntry("cluster-safe", "UP");
+    // Safe already: a wait returns at once.
+    HttpResponse<String> waited = http.get("/health/cluster-safe?wait-seconds=30");
+    assertThat(waited.statusCode()).isEqualTo(200);
+    assertThat(object(waited).getLong("waitedMillis")).isLessThan(5_000L);
+
+    for (String bad : List.of("-1", "x", String.valueOf(HttpListener.MAX_WAIT_SECONDS + 1))) {
+      assertThat(http.get("/health/cluster-safe?wait-seconds=" + bad).statusCode()).as("wait-seconds=%s", bad)
+          .isEqualTo(400);
+    }
+  }
+
+  @Test
   void everyLimitAndAuthFailureReasonIsExportedAndALimitReachedMovesItsCounter() throws Exception {
     String before = http.get("/metrics").body();
     for (Limit limit : Limit.values()) {
@@ -210,6 +227,7 @@ class HttpListenerTest {
     assertThat(victim.getBoolean("online")).isTrue();
     assertThat(victim.getString("node")).isNotBlank();
     assertThat(victim.getInteger("protocolVersion")).isEqualTo(4);
+    assertThat(victim.getString("address")).as("the client's address").matches("127\\.0\\.0\\.1:\\d+");
     assertThat(victim.getJsonArray("subscriptions").getJsonObject(0).getString("filter")).isEqualTo("admin/+/status");
     assertThat(victim.getJsonArray("subscriptions").getJsonObject(0).getInteger("qos")).isEqualTo(1);
 
