@@ -22,6 +22,7 @@
 #   RUN_SECONDS [10]                how long each scenario publishes
 #   DRAIN_SECONDS [10]              longest wait for acknowledgements and deliveries after that
 #   QUIET_SECONDS [3]               the wait also ends when nothing arrived for this long (the rest counts as lost)
+#   WINDOW [32]                     unacknowledged QoS 1/2 messages per publisher (the harness's --window)
 #   SUBSCRIBER_COUNTS ["1 200 2000"]  fan-out sizes
 #   QOS_LEVELS ["1 2"]
 #   PACED_PUBLISHERS [4], PACED_RATE [200] (msg/s over all publishers), PACED_SUBSCRIBERS [200]
@@ -41,6 +42,7 @@ ROUNDS=${1:-1}
 RUN_SECONDS=${RUN_SECONDS:-10}
 DRAIN_SECONDS=${DRAIN_SECONDS:-10}
 QUIET_SECONDS=${QUIET_SECONDS:-3}
+WINDOW=${WINDOW:-32}
 SUBSCRIBER_COUNTS=${SUBSCRIBER_COUNTS:-1 200 2000}
 QOS_LEVELS=${QOS_LEVELS:-1 2}
 PACED_PUBLISHERS=${PACED_PUBLISHERS:-4}
@@ -63,7 +65,7 @@ mkdir -p "$OUT_DIR"
 log "results in $OUT_DIR; mosquitto $(mosquitto_version), ROUNDS=$ROUNDS"
 
 # --- scenarios: KEY -> harness arguments (ports and label are added per run) ---------------------------------
-COMMON="--persistent --seconds $RUN_SECONDS --drain-seconds $DRAIN_SECONDS --quiet-seconds $QUIET_SECONDS"
+COMMON="--persistent --seconds $RUN_SECONDS --drain-seconds $DRAIN_SECONDS --quiet-seconds $QUIET_SECONDS --window $WINDOW"
 declare -A SCENARIO
 ORDER=()
 add_scenario() { # KEY ARGS...
