@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Timeout;
 class ReconnectDuringFailoverTest {
 
   static final int V3_SUBSCRIBERS = 20;
-  static final int MESSAGES = 3_000;
+  static final int MESSAGES = 2_000;
   static final double PER_SECOND = 100;
   private ProcessCluster cluster;
   private FanOutStream stream;
@@ -45,7 +46,9 @@ class ReconnectDuringFailoverTest {
     failOverAndReconnect("killed", BrokerProcess::kill);
   }
 
+  /** In the long profile: the member time-out makes it the slowest case of the default suite otherwise. */
   @Test
+  @Tag("long")
   @Timeout(value = 240, unit = TimeUnit.SECONDS)
   void clientsOfAFrozenNodeWaitForTheMemberTimeoutAndGetTheirSessionsBack() throws Exception {
     // SIGSTOP: its ports still accept (the kernel answers), nothing refuses; only the member time-out finds it dead.
