@@ -48,6 +48,7 @@ public final class ClusterNode {
   private final HazelcastSessionStore store;
   private final long reconcileTimer;
   private final Reconciler reconciler;
+  private final Rebalancer rebalancer;
   private final UUID membershipRegistration;
   private final UUID lifecycleRegistration;
 
@@ -61,9 +62,11 @@ public final class ClusterNode {
 
   private ClusterNode(Vertx vertx, HazelcastClusterManager manager, Broker broker, RouteTable routes,
                       HazelcastRetainedStore retained, Forwarder forwarder, ClientRegistry clients, Reconciler reconciler,
-                      WillRegistry wills, HazelcastSessionStore store, Recoveries recoveries, long handoverGraceMillis,
-                      long reconcileMillis) {
+                      WillRegistry wills, HazelcastSessionStore store, Recoveries recoveries, Rebalancer rebalancer,
+                      long handoverGraceMillis, long reconcileMillis) {
     this.reconciler = reconciler;
+    this.rebalancer = rebalancer;
+    rebalancer.start();
     this.handoverGraceMillis = handoverGraceMillis;
     this.vertx = vertx;
     this.manager = manager;
@@ -175,14 +178,17 @@ public final class ClusterNode {
         })
         .compose(broker -> {
           Reconciler reconciler = new Reconciler(broker.node(), routes, clients, node -> manager.getNodes().contains(node));
+          Rebalancer rebalancer = new Rebalancer(vertx, broker.node(), self, manager::getNodes,
+              settings.get(ClusterSettings.REBALANCE_ENABLED), settings.get(ClusterSettings.REBALANCE_THRESHOLD_PERCENT),
+              settings.get(ClusterSettings.REBALANCE_RATE));
           return vertx.deployVerticle(new NodeInbox(broker.node(), NodeBus.address(self),
                 TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.HANDOVER_GRACE_SECONDS)), clients, routes,
-                forwarder, self, reconciler, timeout, recoveries))
+                forwarder, self, reconciler, timeout, recoveries, rebalancer))
             .map(id -> {
               log.info("Node {} joined cluster '{}' with {} members; {} remote routes loaded", self,
                   settings.get(ClusterSettings.NAME), hz.getCluster().getMembers().size(), routes.remoteRouteCount());
               return new ClusterNode(vertx, manager, broker, routes, retained, forwarder, clients, reconciler, wills,
-                  store, recoveries, TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.HANDOVER_GRACE_SECONDS)),
+                  store, recoveries, rebalancer, TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.HANDOVER_GRACE_SECONDS)),
                   TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.RECONCILE_INTERVAL_SECONDS)));
             });
         });
@@ -267,6 +273,23 @@ public final class ClusterNode {
   }
 
   /** Messages other nodes forwarded here that matched no subscription here (their route table was behind). */
+  /** Clients this node asked to reconnect elsewhere to even the cluster's load. */
+  public long connectionsMoved() {
+    return rebalancer.moved.sum();
+  }
+
+  /** Connections per node, as this node last heard (its own counted now). */
+  public java.util.Map<String, Integer> connectionsPerNode() {
+    return rebalancer.loads();
+  }
+
+  /** Asks every node to even out the connections now (for {@value Rebalancer#DEMAND_MILLIS} ms). */
+  public void rebalance() {
+    for (String member : manager.getNodes()) {
+      NodeBus.send(vertx, member, new NodeMessage.Rebalance(manager.getNodeId()));
+    }
+  }
+
   public long forwardedUnmatched() {
     return forwarder.unmatched.sum();
   }
@@ -311,6 +334,7 @@ public final class ClusterNode {
   public Future<Void> stop() {
     draining = true;
     vertx.cancelTimer(reconcileTimer);
+    rebalancer.stop();
     stalledHandshakes.stop();
     try {
       manager.getHazelcastInstance().getCluster().removeMembershipListener(membershipRegistration);
@@ -405,6 +429,7 @@ public final class ClusterNode {
         + "listeners, so that they reconnect to the other nodes");
     vertx.runOnContext(v -> {
       vertx.cancelTimer(reconcileTimer);
+      rebalancer.stop();
       stalledHandshakes.stop();
       broker.stop().onComplete(ar -> lost.tryComplete("Hazelcast stopped under this node"));
     });

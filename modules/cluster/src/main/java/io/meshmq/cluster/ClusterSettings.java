@@ -59,6 +59,14 @@ public final class ClusterSettings {
           + "so) waits for that node or for a survivor to recover its sessions, before the client is refused (server "
           + "unavailable) to come back later. A killed process is found dead within a second (its ports refuse), a frozen or "
           + "unreachable one after cluster.member-timeout-seconds: keep this that plus about 10 s for the recovery");
+  public static final Setting<Boolean> REBALANCE_ENABLED = booleanSetting("cluster.rebalance.enabled", false,
+      "A node holding more than its share of the cluster's connections asks clients to reconnect elsewhere (MQTT 5 "
+          + "DISCONNECT 0x9C, 3.1.1 a close); persistent sessions follow. Off: only on demand (POST /api/rebalance)");
+  public static final Setting<Integer> REBALANCE_THRESHOLD_PERCENT = intSetting("cluster.rebalance.threshold-percent",
+      10, 1, 1000, "Rebalancing starts on a node holding more than the cluster's mean of connections by this much, and "
+          + "sheds down to the mean");
+  public static final Setting<Integer> REBALANCE_RATE = intSetting("cluster.rebalance.rate", 50, 1, 100_000,
+      "Clients a node asks to reconnect elsewhere per second, at most, while rebalancing");
   public static final Setting<Integer> HANDOVER_GRACE_SECONDS = intSetting("cluster.handover-grace-seconds", 5, 1, 600,
       "After a session moved to another node, how long the old node still passes on what arrives for it (until "
           + "every node routes to the new one)");
@@ -79,6 +87,6 @@ public final class ClusterSettings {
 
   public static List<Setting<?>> all() {
     return List.of(ENABLED, NAME, HOST, PORT, PUBLIC_ADDRESS, HAZELCAST_CONFIG, DISCOVERY, MEMBERS, KUBERNETES_SERVICE_DNS, MEMBER_TIMEOUT_SECONDS,
-        FORWARD_TIMEOUT_SECONDS, JOURNAL_MAX_ENTRY_BYTES, JOURNAL_LINGER_MILLIS, JOURNAL_CARRY_FORWARD_SECONDS, CONNECT_HOLD_SECONDS, HANDOVER_GRACE_SECONDS, RECONCILE_INTERVAL_SECONDS, EVENTBUS_HOST, EVENTBUS_PORT, EVENTBUS_PUBLIC_HOST);
+        FORWARD_TIMEOUT_SECONDS, JOURNAL_MAX_ENTRY_BYTES, JOURNAL_LINGER_MILLIS, JOURNAL_CARRY_FORWARD_SECONDS, CONNECT_HOLD_SECONDS, REBALANCE_ENABLED, REBALANCE_THRESHOLD_PERCENT, REBALANCE_RATE, HANDOVER_GRACE_SECONDS, RECONCILE_INTERVAL_SECONDS, EVENTBUS_HOST, EVENTBUS_PORT, EVENTBUS_PUBLIC_HOST);
   }
 }

@@ -37,9 +37,12 @@ final class NodeInbox extends VerticleBase {
   private final Reconciler reconciler;
   private final ForwardsSeen seen;
   private final Recoveries recoveries;
+  private final Rebalancer rebalancer;
 
   NodeInbox(BrokerNode node, String address, long handoverGraceMillis, ClientRegistry clients, RouteTable routes,
-            Forwarder forwarder, String self, Reconciler reconciler, long forwardTimeoutMillis, Recoveries recoveries) {
+            Forwarder forwarder, String self, Reconciler reconciler, long forwardTimeoutMillis, Recoveries recoveries,
+            Rebalancer rebalancer) {
+    this.rebalancer = rebalancer;
     this.reconciler = reconciler;
     this.recoveries = recoveries;
     // A copy comes at the earliest one time-out after its first; kept two time-outs to be safe.
@@ -74,6 +77,8 @@ final class NodeInbox extends VerticleBase {
               ((NodeMessage.Merged) m).from());
           reconciler.run();
         }
+        case LOAD -> rebalancer.loadOf(((NodeMessage.Load) m).node(), ((NodeMessage.Load) m).connections());
+        case REBALANCE -> rebalancer.onDemand();
         default -> msg.fail(400, "unknown node message " + m.kind());
       }
     });

@@ -9,11 +9,12 @@ import java.util.List;
  * ({@link NodeMessageCodec}), one dispatch ({@link NodeInbox}). Each goes to the {@link NodeBus#address} of one node.
  */
 sealed interface NodeMessage permits Forwarded, NodeMessage.Kick, NodeMessage.HandOver, NodeMessage.Ready,
-    NodeMessage.Adopt, NodeMessage.Deliver, NodeMessage.Recovered, NodeMessage.Merged {
+    NodeMessage.Adopt, NodeMessage.Deliver, NodeMessage.Recovered, NodeMessage.Merged, NodeMessage.Load,
+    NodeMessage.Rebalance {
 
   /** The type, for the codec's tag and the inbox's switch. */
   enum Kind {
-    FORWARD, KICK, HAND_OVER, READY, ADOPT, DELIVER, RECOVERED, MERGED
+    FORWARD, KICK, HAND_OVER, READY, ADOPT, DELIVER, RECOVERED, MERGED, LOAD, REBALANCE
   }
 
   Kind kind();
@@ -66,6 +67,22 @@ sealed interface NodeMessage permits Forwarded, NodeMessage.Kick, NodeMessage.Ha
     @Override
     public Kind kind() {
       return Kind.RECOVERED;
+    }
+  }
+
+  /** Node {@code node} has this many clients connected (every second, for {@link Rebalancer}). */
+  record Load(String node, int connections) implements NodeMessage {
+    @Override
+    public Kind kind() {
+      return Kind.LOAD;
+    }
+  }
+
+  /** An operator asked for the connections to be evened out now (node {@code requestedAt} took the request). */
+  record Rebalance(String requestedAt) implements NodeMessage {
+    @Override
+    public Kind kind() {
+      return Kind.REBALANCE;
     }
   }
 

@@ -46,6 +46,11 @@ final class NodeMessageCodec implements io.vertx.core.eventbus.MessageCodec<Node
         writeStrings(body, r.clients());
       }
       case MERGED -> writeString(body, ((NodeMessage.Merged) m).from());
+      case LOAD -> {
+        writeString(body, ((NodeMessage.Load) m).node());
+        body.appendInt(((NodeMessage.Load) m).connections());
+      }
+      case REBALANCE -> writeString(body, ((NodeMessage.Rebalance) m).requestedAt());
       default -> throw new IllegalArgumentException("no wire form for " + m.kind());
     }
     buffer.appendInt(body.length()).appendBuffer(body);
@@ -67,6 +72,8 @@ final class NodeMessageCodec implements io.vertx.core.eventbus.MessageCodec<Node
       case RECOVERED -> new NodeMessage.Recovered(readString(b, at), readString(b, at), readStrings(b, at),
           readStrings(b, at));
       case MERGED -> new NodeMessage.Merged(readString(b, at));
+      case LOAD -> new NodeMessage.Load(readString(b, at), readInt(b, at));
+      case REBALANCE -> new NodeMessage.Rebalance(readString(b, at));
     };
   }
 

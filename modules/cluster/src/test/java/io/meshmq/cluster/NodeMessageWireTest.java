@@ -97,7 +97,10 @@ class NodeMessageWireTest {
     Arbitrary<NodeMessage> recovered = Combinators.combine(ids, ids, ids.list().ofMaxSize(4), ids.list().ofMaxSize(4))
         .as(NodeMessage.Recovered::new);
     Arbitrary<NodeMessage> merged = ids.map(NodeMessage.Merged::new);
-    return Arbitraries.oneOf(forward, kick, handOver, ready, adopt, deliver, recovered, merged);
+    Arbitrary<NodeMessage> load = Combinators.combine(ids, Arbitraries.integers().between(0, Integer.MAX_VALUE))
+        .as(NodeMessage.Load::new);
+    Arbitrary<NodeMessage> rebalance = ids.map(NodeMessage.Rebalance::new);
+    return Arbitraries.oneOf(forward, kick, handOver, ready, adopt, deliver, recovered, merged, load, rebalance);
   }
 
   @Provide

@@ -429,6 +429,15 @@ public final class ClientConnection implements SessionLink {
     });
   }
 
+  @Override
+  public void moveToAnotherServer() {
+    // Runs on the session's owner context, which may not be this connection's: hop over.
+    context.runOnContext(v -> {
+      log.debug("Client {} ({}): asked to reconnect to another node (rebalancing)", clientId, remoteAddress());
+      disconnect(MqttDisconnectReasonCode.USE_ANOTHER_SERVER);
+    });
+  }
+
   // ---------------------------------------------------------------- per-connection parts made on first use
 
   /** Who the client is, for the authorizer; built on the first publish, subscribe or will check. */

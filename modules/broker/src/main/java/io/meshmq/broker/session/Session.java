@@ -259,6 +259,20 @@ public final class Session extends SessionActor {
     end();
   }
 
+  /**
+   * Asks the attached client, if any, to reconnect elsewhere (MQTT 5: DISCONNECT 0x9C): the node holds more than its
+   * share of the cluster's connections. The session stays; the client's next connection takes it over as usual.
+   * Owner context only; false when no client is attached.
+   */
+  public boolean moveConnection() {
+    SessionLink link = outbox.link();
+    if (link == null) {
+      return false;
+    }
+    link.moveToAnotherServer();
+    return true;
+  }
+
   /** Takes the attached connection down, if any (MQTT 5: DISCONNECT 0x8E): another one has the client id now. */
   private void takeConnectionDown() {
     SessionLink old = outbox.link();

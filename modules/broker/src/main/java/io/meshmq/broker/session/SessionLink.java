@@ -34,6 +34,13 @@ public interface SessionLink {
   /** Another connection took this client id over: MQTT 5 DISCONNECT 0x8E, then close. */
   void takenOver();
 
+  /**
+   * The node sheds this connection to even the load of the cluster: MQTT 5 DISCONNECT 0x9C (use another server), a
+   * plain close for 3.1.1. The session stays, for the client to take over wherever it reconnects.
+   */
+  default void moveToAnotherServer() {
+  }
+
   /** The connection's MQTT protocol version (3 = 3.1, 4 = 3.1.1, 5 = 5.0), 0 when unknown. For operators. */
   default int protocolVersion() {
     return 0;

@@ -102,6 +102,9 @@ final class AdminApi {
     if (rest.equals("routes") && method == HttpMethod.GET) {
       return Future.succeededFuture(Reply.ok(routes()));
     }
+    if (rest.equals("rebalance") && method == HttpMethod.POST) {
+      return Future.succeededFuture(rebalance());
+    }
     if (rest.equals("cluster") && method == HttpMethod.GET) {
       return Future.succeededFuture(Reply.ok(cluster()));
     }
@@ -295,7 +298,20 @@ final class AdminApi {
         .put("forwardsResent", cluster.forwardsResent())
         .put("forwardDuplicatesIgnored", cluster.forwardDuplicatesIgnored())
         .put("sessionJournal", journal(cluster.journalFigures()))
-        .put("stalledConnectionsClosed", cluster.stalledHandshakesClosed());
+        .put("stalledConnectionsClosed", cluster.stalledHandshakesClosed())
+        .put("connections", new JsonObject(new java.util.LinkedHashMap<>(cluster.connectionsPerNode())))
+        .put("connectionsMoved", cluster.connectionsMoved());
+  }
+
+  /** Every node sheds the connections it holds above the cluster's mean, at cluster.rebalance.rate, for a minute. */
+  private Reply rebalance() {
+    ClusterNode cluster = target.cluster();
+    if (cluster == null) {
+      return Reply.error(409, "not clustered: there is no other node to move connections to");
+    }
+    cluster.rebalance();
+    return Reply.ok(new JsonObject().put("rebalancing", true).put("nodes", cluster.memberNodeIds().size())
+        .put("connections", new JsonObject(new java.util.LinkedHashMap<>(cluster.connectionsPerNode()))));
   }
 
   /** Filter (or $share/group/filter) -> the nodes that have subscribers to it; standalone: this node's filters. */

@@ -99,6 +99,9 @@ final class BrokerMeters implements AutoCloseable {
           .description("Messages forwarded to other nodes over the event bus").register(registry);
       FunctionCounter.builder("meshmq.cluster.forward.failures", cluster, ClusterNode::forwardFailures)
           .description("Forwards to other nodes that failed or timed out").register(registry);
+      FunctionCounter.builder("meshmq.cluster.connections.moved", cluster, ClusterNode::connectionsMoved)
+          .description("Clients this node asked to reconnect to another node to even the cluster's load (rebalancing)")
+          .register(registry);
       FunctionCounter.builder("meshmq.cluster.forwards.resent", cluster, ClusterNode::forwardsResent)
           .description("Forwards sent again to a node that is alive but had not answered in time (it routes them once)")
           .register(registry);

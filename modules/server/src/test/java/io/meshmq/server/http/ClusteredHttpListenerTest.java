@@ -73,7 +73,15 @@ class ClusteredHttpListenerTest {
         assertThat(sample(metrics, "meshmq_session_journal_write_retries_total", "").orElseThrow()).isZero();
         assertThat(body.getJsonObject("sessionJournal").fieldNames()).contains("entriesWritten", "writeRetries", "liveItems");
         assertThat(sample(metrics, "meshmq_cluster_stalled_connections_closed_total", "").orElseThrow()).isZero();
+        assertThat(sample(metrics, "meshmq_cluster_connections_moved_total", "").orElseThrow()).isZero();
+        assertThat(body.getLong("connectionsMoved")).isZero();
+        assertThat(body.getJsonObject("connections").fieldNames()).contains(body.getString("node"));
       }
+      // Rebalancing on demand: every node is told; with no clients there is nothing to move.
+      HttpResponse<String> rebalance = new Http(servers.get(0).httpPort(), TOKEN).send("POST", "/api/rebalance");
+      assertThat(rebalance.statusCode()).as(rebalance.body()).isEqualTo(200);
+      assertThat(object(rebalance).getBoolean("rebalancing")).isTrue();
+      assertThat(object(rebalance).getInteger("nodes")).isEqualTo(2);
       routesAndForwardsFollowACrossNodeSubscription(servers.get(0), servers.get(1));
     } finally {
       servers.forEach(RunningServer::stop);

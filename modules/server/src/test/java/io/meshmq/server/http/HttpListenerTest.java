@@ -284,6 +284,8 @@ class HttpListenerTest {
     JsonObject c = object(admin.get("/api/cluster"));
     assertThat(c.getBoolean("clustered")).isFalse();
     assertThat(c.getJsonArray("members").getList()).containsExactly(c.getString("node"));
+    // No other node to move connections to.
+    assertThat(admin.send("POST", "/api/rebalance").statusCode()).isEqualTo(409);
   }
 
   @Test
