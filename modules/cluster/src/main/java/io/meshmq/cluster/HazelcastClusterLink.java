@@ -104,6 +104,13 @@ final class HazelcastClusterLink implements ClusterLink {
     // Hazelcast lost who held the id before (its answer was indeterminate): a persistent session's record says.
     return clients.claim(clientId).recover(e -> e instanceof ClientRegistry.PreviousHolderUnknown
         ? store.holderOf(clientId) : Future.failedFuture(e)).compose(previous -> {
+      if (previous == null && recoveries.anyInProgress()) {
+        // The oldest survivor forgets a dead node's client ids before it has adopted their sessions: in between, the
+        // registry names no one, but the session's record still names the dead node.
+        return store.holderOf(clientId).compose(holder -> holder != null && recoveries.inProgress(holder)
+            ? holdThenClaim(clientId, cleanStart, deadline, holder, "is being recovered")
+            : Future.succeededFuture());
+      }
       if (previous == null || previous.equals(self)) {
         return Future.succeededFuture();
       }

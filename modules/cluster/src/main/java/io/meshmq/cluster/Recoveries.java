@@ -43,6 +43,16 @@ final class Recoveries {
     return p != null && !p.future().isComplete();
   }
 
+  /** Whether any departed node's sessions are being recovered now (rarely: only just after a node's loss). */
+  boolean anyInProgress() {
+    for (Promise<Void> p : pending.values()) {
+      if (!p.future().isComplete()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /**
    * Completes on the caller's context when the node's sessions are recovered or after {@code maxMillis}, whichever
    * comes first; never fails (the caller looks again either way).
