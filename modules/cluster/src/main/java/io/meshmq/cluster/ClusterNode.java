@@ -52,7 +52,7 @@ public final class ClusterNode {
   private final UUID membershipRegistration;
   private final UUID lifecycleRegistration;
 
-  private final long handoverGraceMillis;
+  private final Mobility mobility;
   private final StalledHandshakeReaper stalledHandshakes;
   /** Completed when Hazelcast stopped under this node (see {@link #lost()}). */
   private final Promise<String> lost = Promise.promise();
@@ -63,11 +63,11 @@ public final class ClusterNode {
   private ClusterNode(Vertx vertx, HazelcastClusterManager manager, Broker broker, RouteTable routes,
                       HazelcastRetainedStore retained, Forwarder forwarder, ClientRegistry clients, Reconciler reconciler,
                       WillRegistry wills, HazelcastSessionStore store, Recoveries recoveries, Rebalancer rebalancer,
-                      long handoverGraceMillis, long reconcileMillis) {
+                      Mobility mobility, long reconcileMillis) {
     this.reconciler = reconciler;
     this.rebalancer = rebalancer;
     rebalancer.start();
-    this.handoverGraceMillis = handoverGraceMillis;
+    this.mobility = mobility;
     this.vertx = vertx;
     this.manager = manager;
     this.broker = broker;
@@ -165,9 +165,10 @@ public final class ClusterNode {
     long failover = TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.MEMBER_TIMEOUT_SECONDS) + 30);
     Forwarder forwarder = new Forwarder(vertx, routes, node -> manager.getNodes().contains(node), timeout, failover);
     long hold = TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.CONNECT_HOLD_SECONDS));
+    Mobility mobility = Mobility.of(settings);
     Recoveries recoveries = new Recoveries(vertx, 2 * hold + failover);
     HazelcastClusterLink link = new HazelcastClusterLink(vertx, self, routes, forwarder, clients, wills, store,
-        node -> manager.getNodes().contains(node), timeout, recoveries, hold);
+        node -> manager.getNodes().contains(node), timeout, recoveries, hold, mobility.dedupeMillis());
     Settings named = settings.get(BrokerSettings.NODE_ID).isEmpty() ? settings.with(BrokerSettings.NODE_ID, self) : settings;
     return routes.start()
         .compose(v -> retained.start())
@@ -181,14 +182,13 @@ public final class ClusterNode {
           Rebalancer rebalancer = new Rebalancer(vertx, broker.node(), self, manager::getNodes,
               settings.get(ClusterSettings.REBALANCE_ENABLED), settings.get(ClusterSettings.REBALANCE_THRESHOLD_PERCENT),
               settings.get(ClusterSettings.REBALANCE_RATE));
-          return vertx.deployVerticle(new NodeInbox(broker.node(), NodeBus.address(self),
-                TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.HANDOVER_GRACE_SECONDS)), clients, routes,
+          return vertx.deployVerticle(new NodeInbox(broker.node(), NodeBus.address(self), mobility, clients, routes,
                 forwarder, self, reconciler, timeout, recoveries, rebalancer))
             .map(id -> {
               log.info("Node {} joined cluster '{}' with {} members; {} remote routes loaded", self,
                   settings.get(ClusterSettings.NAME), hz.getCluster().getMembers().size(), routes.remoteRouteCount());
               return new ClusterNode(vertx, manager, broker, routes, retained, forwarder, clients, reconciler, wills,
-                  store, recoveries, rebalancer, TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.HANDOVER_GRACE_SECONDS)),
+                  store, recoveries, rebalancer, mobility,
                   TimeUnit.SECONDS.toMillis(settings.get(ClusterSettings.RECONCILE_INTERVAL_SECONDS)));
             });
         });
@@ -372,7 +372,7 @@ public final class ClusterNode {
       Promise<Void> graceOver = Promise.promise();
       return Future.join(moves).compose(done -> {
         // What is still routed here follows the sessions until every node has learnt their new routes.
-        vertx.setTimer(handoverGraceMillis + 500, id -> graceOver.complete());
+        vertx.setTimer(mobility.graceMillis() + 500, id -> graceOver.complete());
         return graceOver.future();
       });
     });
@@ -396,8 +396,9 @@ public final class ClusterNode {
     Promise<Void> moved = Promise.promise();
     s.execute(() -> {
       SessionSnapshot snapshot = s.handOver(
-          d -> NodeBus.send(vertx, target, new NodeMessage.Deliver(s.clientId(), d)), handoverGraceMillis, 15_000);
-      NodeBus.request(vertx, target, new NodeMessage.Adopt(snapshot), 10_000).onComplete(ar -> {
+          d -> NodeBus.send(vertx, target, new NodeMessage.Deliver(s.clientId(), d)), mobility.graceMillis(),
+          mobility.rehomeReadyMillis());
+      NodeBus.request(vertx, target, new NodeMessage.Adopt(snapshot), mobility.rehomeMillis()).onComplete(ar -> {
         if (ar.succeeded()) {
           s.execute(s::newHomeReady);
         } else {

@@ -70,6 +70,17 @@ public final class ClusterSettings {
   public static final Setting<Integer> HANDOVER_GRACE_SECONDS = intSetting("cluster.handover-grace-seconds", 5, 1, 600,
       "After a session moved to another node, how long the old node still passes on what arrives for it (until "
           + "every node routes to the new one)");
+  public static final Setting<Integer> HANDOVER_READY_TIMEOUT_SECONDS = intSetting(
+      "cluster.handover-ready-timeout-seconds", 60, 1, 3600,
+      "After handing a session to the node its client reconnected to, how long the old node holds what still arrives "
+          + "for it until that node confirms it has the session; past it the hand-over is given up (held messages "
+          + "dropped and counted)");
+  public static final Setting<Integer> HANDOVER_DEDUPE_SECONDS = intSetting("cluster.handover-dedupe-seconds", 30, 1,
+      3600, "How long a session that moved to another node drops messages it already has: for a while a message can "
+          + "reach it both through the old node and directly");
+  public static final Setting<Integer> REHOME_TIMEOUT_SECONDS = intSetting("cluster.rehome-timeout-seconds", 10, 1, 600,
+      "A stopping node waits this long for another node to adopt each of its persistent sessions (within "
+          + "shutdown.grace-seconds)");
   public static final Setting<Integer> RECONCILE_INTERVAL_SECONDS = intSetting("cluster.reconcile-interval-seconds", 30,
       1, 3600, "How often each node re-asserts its routes in the cluster table and checks that the cluster registry "
           + "still names it for its connected clients (a healed split brain is reconciled at once besides)");
@@ -87,6 +98,6 @@ public final class ClusterSettings {
 
   public static List<Setting<?>> all() {
     return List.of(ENABLED, NAME, HOST, PORT, PUBLIC_ADDRESS, HAZELCAST_CONFIG, DISCOVERY, MEMBERS, KUBERNETES_SERVICE_DNS, MEMBER_TIMEOUT_SECONDS,
-        FORWARD_TIMEOUT_SECONDS, JOURNAL_MAX_ENTRY_BYTES, JOURNAL_LINGER_MILLIS, JOURNAL_CARRY_FORWARD_SECONDS, CONNECT_HOLD_SECONDS, REBALANCE_ENABLED, REBALANCE_THRESHOLD_PERCENT, REBALANCE_RATE, HANDOVER_GRACE_SECONDS, RECONCILE_INTERVAL_SECONDS, EVENTBUS_HOST, EVENTBUS_PORT, EVENTBUS_PUBLIC_HOST);
+        FORWARD_TIMEOUT_SECONDS, JOURNAL_MAX_ENTRY_BYTES, JOURNAL_LINGER_MILLIS, JOURNAL_CARRY_FORWARD_SECONDS, CONNECT_HOLD_SECONDS, REBALANCE_ENABLED, REBALANCE_THRESHOLD_PERCENT, REBALANCE_RATE, HANDOVER_GRACE_SECONDS, HANDOVER_READY_TIMEOUT_SECONDS, HANDOVER_DEDUPE_SECONDS, REHOME_TIMEOUT_SECONDS, RECONCILE_INTERVAL_SECONDS, EVENTBUS_HOST, EVENTBUS_PORT, EVENTBUS_PUBLIC_HOST);
   }
 }

@@ -31,12 +31,14 @@ final class HazelcastClusterLink implements ClusterLink {
   private static final long HOLD_LOOK_AGAIN_MILLIS = 1_000;
   private final Recoveries recoveries;
   private final long holdMillis;
+  private final long moveDedupeMillis;
   /** Client id -> the node a session is being handed over from, until it is installed here. */
   private final java.util.Map<String, String> movingFrom = new java.util.concurrent.ConcurrentHashMap<>();
 
   HazelcastClusterLink(Vertx vertx, String self, RouteTable routes, Forwarder forwarder, ClientRegistry clients,
                        WillRegistry wills, HazelcastSessionStore store, Predicate<String> isMember, long timeoutMillis,
-                       Recoveries recoveries, long holdMillis) {
+                       Recoveries recoveries, long holdMillis, long moveDedupeMillis) {
+    this.moveDedupeMillis = moveDedupeMillis;
     this.recoveries = recoveries;
     this.holdMillis = holdMillis;
     this.wills = wills;
@@ -170,6 +172,11 @@ final class HazelcastClusterLink implements ClusterLink {
   private static boolean unanswered(Throwable e) {
     return e instanceof ReplyException r
         && (r.failureType() == ReplyFailure.TIMEOUT || r.failureType() == ReplyFailure.NO_HANDLERS);
+  }
+
+  @Override
+  public long moveDedupeMillis() {
+    return moveDedupeMillis;
   }
 
   /** Half the forward timeout: the answer to a forwarded message held by a full queue comes before a re-send. */

@@ -18,12 +18,10 @@ final class NodeInbox extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(NodeInbox.class);
 
-  /** A node that asked for a session and never installed it is given up on after this long. */
-  private static final long READY_TIMEOUT_MILLIS = 60_000;
 
   private final BrokerNode node;
   private final String address;
-  private final long handoverGraceMillis;
+  private final Mobility mobility;
   private MessageConsumer<Object> consumer;
   /** Sessions handed to another node and still passing on what arrives here, by client id. */
   private final java.util.Map<String, Session> moving = new java.util.concurrent.ConcurrentHashMap<>();
@@ -39,7 +37,7 @@ final class NodeInbox extends VerticleBase {
   private final Recoveries recoveries;
   private final Rebalancer rebalancer;
 
-  NodeInbox(BrokerNode node, String address, long handoverGraceMillis, ClientRegistry clients, RouteTable routes,
+  NodeInbox(BrokerNode node, String address, Mobility mobility, ClientRegistry clients, RouteTable routes,
             Forwarder forwarder, String self, Reconciler reconciler, long forwardTimeoutMillis, Recoveries recoveries,
             Rebalancer rebalancer) {
     this.rebalancer = rebalancer;
@@ -52,7 +50,7 @@ final class NodeInbox extends VerticleBase {
     this.self = self;
     this.node = node;
     this.address = address;
-    this.handoverGraceMillis = handoverGraceMillis;
+    this.mobility = mobility;
     this.clients = clients;
   }
 
@@ -125,7 +123,7 @@ final class NodeInbox extends VerticleBase {
     Session s = moving.get(clientId);
     if (s != null) {
       s.execute(s::newHomeReady);
-      vertx.setTimer(2 * handoverGraceMillis, id -> moving.remove(clientId, s));
+      vertx.setTimer(2 * mobility.graceMillis(), id -> moving.remove(clientId, s));
     }
   }
 
@@ -175,8 +173,8 @@ final class NodeInbox extends VerticleBase {
     }
     s.execute(() -> {
       SessionSnapshot snapshot = s.handOver(
-          d -> NodeBus.send(vertx, to, new NodeMessage.Deliver(clientId, d)), handoverGraceMillis,
-          READY_TIMEOUT_MILLIS);
+          d -> NodeBus.send(vertx, to, new NodeMessage.Deliver(clientId, d)), mobility.graceMillis(),
+          mobility.readyTimeoutMillis());
       moving.put(clientId, s);
       log.info("Session {} handed over to node {}: {} subscriptions, {} in flight, {} queued", clientId, to,
           snapshot.subscriptions().size(), snapshot.inflight().size(), snapshot.queued().size());
@@ -186,7 +184,7 @@ final class NodeInbox extends VerticleBase {
 
   /** A leaving node re-homes one of its sessions here: it lives on, offline, with its routes now here. */
   private Future<Boolean> adopt(SessionSnapshot snapshot) {
-    return SessionAdoption.adopt(node, clients, context, snapshot, 30_000).onSuccess(adopted -> {
+    return SessionAdoption.adopt(node, clients, context, snapshot, mobility.dedupeMillis()).onSuccess(adopted -> {
       if (adopted) {
         log.info("Session {} re-homed here: {} subscriptions, {} in flight, {} queued", snapshot.clientId(),
             snapshot.subscriptions().size(), snapshot.inflight().size(), snapshot.queued().size());

@@ -61,8 +61,6 @@ final class ConnectFlow {
   private static final Logger log = LoggerFactory.getLogger(ConnectFlow.class);
   private static final int MQTT_5 = 5;
   private static final int MQTT_3_1 = 3;
-  /** How long a session that came from another node drops messages it already has (see Session.restore). */
-  private static final long HANDOVER_DEDUPE_MILLIS = 30_000;
 
   private final ClientConnection c;
   private final Settings settings;
@@ -283,7 +281,7 @@ final class ConnectFlow {
     } else if (handedOver != null && !cleanStart) {
       s.execute(() -> {
         // The old node passes on what it still gets once the messages that came along are stored here.
-        s.restore(handedOver, HANDOVER_DEDUPE_MILLIS).onComplete(stored -> c.node.cluster().sessionRestored(c.clientId));
+        s.restore(handedOver, c.node.cluster().moveDedupeMillis()).onComplete(stored -> c.node.cluster().sessionRestored(c.clientId));
         attach(s, claim.number(), true);
       });
     } else {

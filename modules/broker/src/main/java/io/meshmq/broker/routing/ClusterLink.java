@@ -65,6 +65,14 @@ public interface ClusterLink extends SubscriptionTable.FilterListener, SessionSt
   void releaseClient(String clientId);
 
   /**
+   * How long a session that came from another node drops messages it already has: for a while a message can reach
+   * it both through the old node and directly (see Session.restore).
+   */
+  default long moveDedupeMillis() {
+    return 30_000;
+  }
+
+  /**
    * How long a delivery may keep its publisher waiting for room in a full queue: a message forwarded by another
    * node holds that node's answer, which must come before the node gives up on it and sends it again.
    */
