@@ -49,6 +49,7 @@ public final class ClusterNode {
   private final long reconcileTimer;
   private final Reconciler reconciler;
   private final Rebalancer rebalancer;
+  private final ClusterSysTopics sysTopics;
   private final UUID membershipRegistration;
   private final UUID lifecycleRegistration;
 
@@ -67,6 +68,8 @@ public final class ClusterNode {
     this.reconciler = reconciler;
     this.rebalancer = rebalancer;
     rebalancer.start();
+    this.sysTopics = new ClusterSysTopics(vertx, broker.node(), manager.getHazelcastInstance(), rebalancer);
+    sysTopics.start(broker.node().settings().get(BrokerSettings.SYS_INTERVAL_SECONDS));
     this.mobility = mobility;
     this.vertx = vertx;
     this.manager = manager;
@@ -77,7 +80,7 @@ public final class ClusterNode {
     this.store = store;
     this.membershipRegistration = manager.getHazelcastInstance().getCluster()
         .addMembershipListener(new Departures(manager.getHazelcastInstance(), routes, clients, wills, store, broker,
-            forwarder, manager, recoveries));
+            forwarder, manager, recoveries, sysTopics));
     this.reconcileTimer = vertx.setPeriodic(reconcileMillis, id -> reconciler.run());
     this.stalledHandshakes = new StalledHandshakeReaper(vertx, manager.getHazelcastInstance());
     stalledHandshakes.start();
@@ -335,6 +338,7 @@ public final class ClusterNode {
     draining = true;
     vertx.cancelTimer(reconcileTimer);
     rebalancer.stop();
+    sysTopics.stop();
     stalledHandshakes.stop();
     try {
       manager.getHazelcastInstance().getCluster().removeMembershipListener(membershipRegistration);
@@ -431,6 +435,7 @@ public final class ClusterNode {
     vertx.runOnContext(v -> {
       vertx.cancelTimer(reconcileTimer);
       rebalancer.stop();
+      sysTopics.stop();
       stalledHandshakes.stop();
       broker.stop().onComplete(ar -> lost.tryComplete("Hazelcast stopped under this node"));
     });
@@ -455,11 +460,13 @@ public final class ClusterNode {
     private final Forwarder forwarder;
     private final HazelcastClusterManager manager;
     private final Recoveries recoveries;
+    private final ClusterSysTopics sysTopics;
 
     Departures(HazelcastInstance hz, RouteTable routes, ClientRegistry clients, WillRegistry wills,
                HazelcastSessionStore store, Broker broker, Forwarder forwarder, HazelcastClusterManager manager,
-               Recoveries recoveries) {
+               Recoveries recoveries, ClusterSysTopics sysTopics) {
       this.recoveries = recoveries;
+      this.sysTopics = sysTopics;
       this.forwarder = forwarder;
       this.manager = manager;
       this.hz = hz;
@@ -534,6 +541,7 @@ public final class ClusterNode {
         });
         // Publishing needs a Vert.x context for the routing's completion; the inbox context is as good as any.
         broker.vertx().runOnContext(v -> wills.publishWillsOf(node, broker.node().router()));
+        broker.vertx().runOnContext(v -> sysTopics.departed(event.getMember(), node));
       }
     }
   }

@@ -175,6 +175,11 @@ final class HazelcastClusterLink implements ClusterLink {
   }
 
   @Override
+  public boolean isClustered() {
+    return true;
+  }
+
+  @Override
   public long moveDedupeMillis() {
     return moveDedupeMillis;
   }

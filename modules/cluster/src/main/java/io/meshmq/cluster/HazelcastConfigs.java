@@ -3,6 +3,7 @@ package io.meshmq.cluster;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.InvalidConfigurationException;
 import com.hazelcast.config.YamlConfigBuilder;
+import io.meshmq.broker.config.BrokerSettings;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import io.meshmq.broker.config.Settings;
@@ -94,6 +95,10 @@ final class HazelcastConfigs {
     // writer here treats that as "maybe written" (MaybeWritten, SessionJournal). Not left to the YAML file, since
     // the guarantee that an acknowledged message survives a node's death rests on it.
     c.setProperty("hazelcast.operation.fail.on.indeterminate.state", "true");
+    if (!s.get(BrokerSettings.NODE_ID).isEmpty()) {
+      // So that the others know this member by its node.id too (its $SYS topics, once it leaves).
+      c.getMemberAttributeConfig().setAttribute(ClusterSysTopics.NODE_ATTRIBUTE, s.get(BrokerSettings.NODE_ID));
+    }
 
     NetworkConfig net = c.getNetworkConfig();
     net.setPort(s.get(ClusterSettings.PORT)).setPortAutoIncrement(true).setPortCount(LOOPBACK_PORTS);

@@ -64,6 +64,11 @@ public interface ClusterLink extends SubscriptionTable.FilterListener, SessionSt
   /** The session of that client id ended on this node. */
   void releaseClient(String clientId);
 
+  /** Whether this node is one of a cluster (a standalone node's link says no). */
+  default boolean isClustered() {
+    return false;
+  }
+
   /**
    * How long a session that came from another node drops messages it already has: for a while a message can reach
    * it both through the old node and directly (see Session.restore).

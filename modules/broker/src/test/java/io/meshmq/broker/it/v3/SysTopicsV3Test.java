@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 
-/** $SYS/broker/... topics as seen by an MQTT 3.1.1 client. */
+/** $SYS/broker/... and $SYS/brokers/<node>/... topics of a standalone node, as seen by an MQTT 3.1.1 client. */
 class SysTopicsV3Test extends V3TestSupport {
 
   private static final List<String> TOPICS = List.of(
@@ -66,6 +66,10 @@ class SysTopicsV3Test extends V3TestSupport {
     assertThat(number(latest.get("$SYS/broker/subscriptions/count"))).isGreaterThanOrEqualTo(1);
     assertThat(number(latest.get("$SYS/broker/messages/sent"))).isGreaterThan(0);
     assertThat(number(latest.get("$SYS/broker/bytes/received"))).isGreaterThan(0);
+    // The same figures under the node's own name, as in a cluster (where only those are published).
+    String node = latest.get("$SYS/broker/node");
+    assertThat(latest).containsKey("$SYS/brokers/" + node + "/uptime");
+    assertThat(latest.get("$SYS/brokers/" + node + "/version")).isEqualTo(latest.get("$SYS/broker/version"));
   }
 
   @Test
