@@ -103,7 +103,9 @@ final class HazelcastRetainedStore implements RetainedStore {
 
   @Override
   public int size() {
-    return names.size();
+    int[] sys = {0};
+    names.match("$SYS/#", n -> sys[0]++); // a few dozen topics per node at most
+    return names.size() - sys[0];
   }
 
   private final class NameIndex implements EntryAddedListener<String, byte[]>, EntryRemovedListener<String, byte[]>,

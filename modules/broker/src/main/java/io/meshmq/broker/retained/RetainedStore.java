@@ -18,5 +18,6 @@ public interface RetainedStore {
 
   Future<Message> get(String topicName);
 
+  /** Retained messages of clients' topics: the broker's own {@code $SYS} figures are not counted. */
   int size();
 }

@@ -66,6 +66,8 @@ class SysTopicsV3Test extends V3TestSupport {
     assertThat(number(latest.get("$SYS/broker/subscriptions/count"))).isGreaterThanOrEqualTo(1);
     assertThat(number(latest.get("$SYS/broker/messages/sent"))).isGreaterThan(0);
     assertThat(number(latest.get("$SYS/broker/bytes/received"))).isGreaterThan(0);
+    // The broker's own $SYS figures are retained, but not counted as retained messages (no client retained any).
+    assertThat(number(latest.get("$SYS/broker/retained messages/count"))).isZero();
     // The same figures under the node's own name, as in a cluster (where only those are published).
     String node = latest.get("$SYS/broker/node");
     assertThat(latest).containsKey("$SYS/brokers/" + node + "/uptime");
