@@ -109,6 +109,11 @@ final class InboundPublishFlow {
     Message message = new Message(topic, payload, qos, msg.isRetain(),
         v5 ? Mqtt5.publishProperties(props) : null, c.clientId, expiresAt(v5, props));
     String finalTopic = topic;
+    if (topic.equals("$SYS") || topic.startsWith("$SYS/")) {
+      // The broker's own figures: clients read them, they do not write them (whatever the ACL says).
+      denied(qos, packetId, ack, topic);
+      return;
+    }
     c.node.authorizer().canPublish(c.identity(), topic).onComplete(ar -> {
       if (ar.failed() || !Boolean.TRUE.equals(ar.result())) {
         denied(qos, packetId, ack, finalTopic);

@@ -86,6 +86,23 @@ class SysTopicsV3Test extends V3TestSupport {
   }
 
   @Test
+  void clientsCannotPublishIntoSys() throws Exception {
+    startBroker(BrokerSettings.SYS_INTERVAL_SECONDS, 1);
+    Client watcher = connect("watcher", true);
+    watcher.subscribe("$SYS/fake/#", 1);
+    watcher.subscribe("app/marker", 1);
+    Client pub = connect("pub", true);
+    long deniedBefore = broker.broker().node().stats().publishDenied.sum();
+    pub.publish("$SYS/fake/topic", "fake", 1, true); // MQTT 3.1.1: acknowledged (it has no way to say no), dropped
+    assertThat(broker.broker().node().stats().publishDenied.sum()).isEqualTo(deniedBefore + 1);
+    assertThat(broker.broker().node().retained().get("$SYS/fake/topic").toCompletionStage().toCompletableFuture()
+        .get(5, java.util.concurrent.TimeUnit.SECONDS)).isNull();
+    pub.publish("app/marker", "after", 1, false);
+    Received r = watcher.received.next();
+    assertThat(r.topic()).as("the message after the refused one, and nothing before it").isEqualTo("app/marker");
+  }
+
+  @Test
   void uptimeAdvances() throws Exception {
     startBroker(BrokerSettings.SYS_INTERVAL_SECONDS, 1);
     Client sys = connect("sys", true);
@@ -115,7 +132,8 @@ class SysTopicsV3Test extends V3TestSupport {
     startBroker(BrokerSettings.SYS_INTERVAL_SECONDS, 0);
     Client sys = connect("sys", true);
     sys.subscribe("$SYS/#", 0);
-    sys.publish("$SYS/marker", "marker", 1, false);
-    assertThat(sys.received.until("marker")).extracting(Received::topic).containsExactly("$SYS/marker");
+    sys.subscribe("app/marker", 0);
+    sys.publish("app/marker", "marker", 1, false); // ($SYS itself is not open to clients' messages)
+    assertThat(sys.received.until("marker")).extracting(Received::topic).containsExactly("app/marker");
   }
 }
