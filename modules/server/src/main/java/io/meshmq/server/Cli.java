@@ -17,8 +17,11 @@ import picocli.CommandLine.Option;
         "Precedence, later wins: defaults in code < config file < environment < --set.",
         "Environment variables: MESHMQ_ + key upper-cased with '.' and '-' as '_',",
         "  e.g. MESHMQ_LISTENERS_TCP_PORT=1884 sets listeners.tcp.port.",
-        "Exit codes: 0 stopped, 1 failed to start, 2 invalid configuration or arguments,",
-        "  3 stopped because Hazelcast stopped under the node (its clients were disconnected first)."})
+        "Exit codes: 1 failed to start, 2 invalid configuration or arguments,",
+        "  3 stopped because Hazelcast stopped under the node (its clients were",
+        "  disconnected first); stopped by a signal, the JVM's 128 + signal after",
+        "  the graceful stop (143 for SIGTERM, 130 for SIGINT).",
+        "Password file tool: java -jar meshmq.jar passwd FILE add|remove|list [USER]."})
 final class Cli implements Callable<Integer> {
 
   static final int OK = 0;

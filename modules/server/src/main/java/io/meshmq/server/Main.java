@@ -12,6 +12,11 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("passwd")) {
+      // The password file tool, as "meshmq passwd" (java -jar meshmq.jar passwd FILE add USER).
+      PasswdTool.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
     Charset console = Charset.defaultCharset();
     Launcher launcher = new Launcher(SettingsCatalogs.all(), System.getenv(), Path.of(""));
     int code = new Cli(launcher, new PrintWriter(System.out, true, console), new PrintWriter(System.err, true, console))

@@ -25,33 +25,37 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /**
- * Adds and removes users of a MeshMQ password file, like {@code mosquitto_passwd}:
+ * Adds, removes and lists users of a MeshMQ password file, like {@code mosquitto_passwd}:
  * <pre>
- *   java -cp meshmq.jar io.meshmq.server.PasswdTool FILE add USER     # password prompted twice, or read from stdin
- *   java -cp meshmq.jar io.meshmq.server.PasswdTool FILE remove USER
+ *   java -jar meshmq.jar passwd FILE add USER     # password prompted twice, or read from stdin
+ *   java -jar meshmq.jar passwd FILE remove USER
+ *   java -jar meshmq.jar passwd FILE list
  * </pre>
  * The file is rewritten atomically (a running broker reloads it within seconds); other lines and comments are
  * kept. A new file is created readable by its owner only.
  */
 @Command(name = "meshmq-passwd", mixinStandardHelpOptions = true,
-    description = "Adds or removes a user of a MeshMQ password file (PBKDF2-SHA256, " + PasswordHasher.DEFAULT_ITERATIONS
+    description = "Adds, removes or lists the users of a MeshMQ password file (PBKDF2-SHA256, " + PasswordHasher.DEFAULT_ITERATIONS
         + " iterations, random 16-byte salt).",
     footer = {"", "add: the password is prompted twice on a terminal, else read from the first line of stdin:",
-        "  echo 's3cret' | java -cp meshmq.jar io.meshmq.server.PasswdTool passwords add alice",
-        "Exit codes: 0 done, 1 failed (unreadable file, unknown user on remove, passwords differ), 2 bad arguments."})
+        "  echo 's3cret' | java -jar meshmq.jar passwd passwords add alice",
+        "Exit codes: 0 done, 1 failed (unreadable file, unknown user on remove, passwords differ or empty),",
+        "  2 bad arguments."})
 public final class PasswdTool implements Callable<Integer> {
 
   @Parameters(index = "0", paramLabel = "FILE", description = "The password file (created by add if missing).")
   private Path file;
 
-  @Parameters(index = "1", paramLabel = "add|remove", description = "add (or replace) a user, or remove one.")
+  @Parameters(index = "1", paramLabel = "add|remove|list", description = "add (or replace) a user, remove one, or "
+      + "list the users.")
   private Action action;
 
-  @Parameters(index = "2", paramLabel = "USER", description = "The username (no ':', no spaces at either end).")
+  @Parameters(index = "2", arity = "0..1", paramLabel = "USER",
+      description = "The username (no ':', no spaces at either end); not for list.")
   private String user;
 
   enum Action {
-    add, remove
+    add, remove, list
   }
 
   private final BufferedReader in;
@@ -84,6 +88,13 @@ public final class PasswdTool implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    if (action == Action.list) {
+      return list();
+    }
+    if (user == null) {
+      err.println("A username is needed to " + action);
+      return 2;
+    }
     if (user.isEmpty() || user.contains(":") || !user.equals(user.strip()) || user.startsWith("#")) {
       err.println("Invalid username '" + user + "': it must be non-empty, without ':', not start with '#' "
           + "and have no spaces at either end");
@@ -127,6 +138,28 @@ public final class PasswdTool implements Callable<Integer> {
     return 0;
   }
 
+  /** The users, one per line, in the file's order (their hashes are not shown). */
+  private int list() throws IOException {
+    if (!Files.exists(file)) {
+      err.println("No such file: " + file);
+      return 1;
+    }
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    try {
+      PasswordFile.parse(file.toString(), lines);
+    } catch (FileFormatException e) {
+      err.println("The file is invalid: " + e.getMessage());
+      return 1;
+    }
+    for (String line : lines) {
+      String l = line.strip();
+      if (!l.isEmpty() && !l.startsWith("#")) {
+        out.println(l.substring(0, l.indexOf(':')));
+      }
+    }
+    return 0;
+  }
+
   private static int indexOf(List<String> lines, String user) {
     for (int i = 0; i < lines.size(); i++) {
       String l = lines.get(i).strip();
@@ -146,14 +179,23 @@ public final class PasswdTool implements Callable<Integer> {
         return null;
       }
       Arrays.fill(second, '\0');
-      return first;
+      return nonEmpty(first);
     }
     String line = in.readLine();
     if (line == null) {
       err.println("No password on stdin; nothing changed");
       return null;
     }
-    return line.toCharArray();
+    return nonEmpty(line.toCharArray());
+  }
+
+  /** An empty password would let anyone who knows the username in. */
+  private char[] nonEmpty(char[] password) {
+    if (password.length == 0) {
+      err.println("The password is empty; nothing changed");
+      return null;
+    }
+    return password;
   }
 
   private void write(List<String> lines) throws IOException {

@@ -68,4 +68,19 @@ class PasswdToolTest {
     assertThat(err.toString()).contains("line 1: user 'alice'");
     assertThat(run("", file.toString(), "frobnicate", "bob")).isEqualTo(2);
   }
+
+  @Test
+  void refusesAnEmptyPasswordAndListsTheUsers() throws IOException {
+    Path file = dir.resolve("passwords");
+    assertThat(run("\n", file.toString(), "add", "alice")).isEqualTo(1);
+    assertThat(err.toString()).contains("The password is empty");
+    assertThat(file).doesNotExist();
+    assertThat(run("a\n", file.toString(), "add", "alice")).isZero();
+    assertThat(run("b\n", file.toString(), "add", "bob")).isZero();
+    out.getBuffer().setLength(0);
+    assertThat(run("", file.toString(), "list")).isZero();
+    assertThat(out.toString().lines()).containsExactly("alice", "bob");
+    assertThat(out.toString()).doesNotContain("$");
+    assertThat(run("", file.toString(), "add")).as("add without a user").isEqualTo(2);
+  }
 }
