@@ -145,6 +145,10 @@ public final class BrokerSettings {
       "mqtt.slow-consumer.max-stalled-seconds", 30, 1, 86_400,
       "Longest a client's socket may stay not writable, its full queue may hold publishers back, or a closing "
           + "connection may take to flush, before the broker disconnects it without waiting, whatever the policy");
+  public static final Setting<Integer> CLOSE_LINGER_MILLIS = intSetting("mqtt.close-linger-millis", 2000, 0, 60_000,
+      "When the broker ends a connection (DISCONNECT with a reason, a refusing CONNACK), it stops reading, half-closes "
+          + "once the packet is sent and waits this long for the client to close its side before closing the socket, so "
+          + "that a client still sending reads the reason code instead of a TCP reset; 0 = close at once after sending");
   public static final Setting<Integer> TOPIC_ALIAS_MAXIMUM = intSetting("mqtt.topic-alias-maximum", 16, 0, 65_535,
       "Topic aliases an MQTT 5 client may use towards the broker; 0 = none");
   public static final Setting<Integer> MAX_OUTBOUND_TOPIC_ALIASES = intSetting("mqtt.max-outbound-topic-aliases", 16, 0, 65_535,
@@ -258,7 +262,7 @@ public final class BrokerSettings {
         MAX_SESSION_EXPIRY_SECONDS, MAX_MESSAGE_EXPIRY_SECONDS, RETAIN_AVAILABLE, WILDCARD_SUBSCRIPTIONS,
         SHARED_SUBSCRIPTIONS, SHARED_STRATEGY, ALLOW_ZERO_LENGTH_CLIENT_ID, SYS_INTERVAL_SECONDS,
         AUTH_PASSWORD_FILE, AUTH_ALLOW_ANONYMOUS, AUTH_ACL_FILE, AUTH_FAILED_LOGIN_LIMIT, AUTH_FAILED_LOGIN_WINDOW_SECONDS,
-        AUTH_FAILED_LOGIN_EXEMPT_LOOPBACK,
+        AUTH_FAILED_LOGIN_EXEMPT_LOOPBACK, CLOSE_LINGER_MILLIS,
         REFUSAL_LOG_SECONDS, SHUTDOWN_DISCONNECT_REASON, SHUTDOWN_SERVER_REFERENCE);
   }
 }

@@ -51,10 +51,13 @@ final class MqttTcpServer {
   private final int maxBytesInMessage;
   private final ListenerSpec spec;
   private final ConnectionOrigin origin;
+  private final int closeLingerMillis;
 
-  MqttTcpServer(Vertx vertx, ListenerSpec spec, MqttServerOptions options, int maxBytesInMessage,
+  /** @param closeLingerMillis see LingeringClose: how long a connection the broker ends waits for the client's close */
+  MqttTcpServer(Vertx vertx, ListenerSpec spec, MqttServerOptions options, int maxBytesInMessage, int closeLingerMillis,
                 Handler<MqttEndpoint> endpointHandler) {
     this.spec = spec;
+    this.closeLingerMillis = closeLingerMillis;
     this.options = options;
     this.maxBytesInMessage = maxBytesInMessage;
     this.origin = new ConnectionOrigin(spec.name(), spec.loopback(),
@@ -106,7 +109,7 @@ final class MqttTcpServer {
     // Vert.x; Vert.x closes the connection either way.
     socket.exceptionHandler(t -> log.info("Connection from {} closed before CONNECT: {}",
         ClientAddress.of(socket.channelHandlerContext().channel()), t.getMessage()));
-    socket.messageHandler(new InboundDispatch(socket, options, endpointHandler));
+    socket.messageHandler(new InboundDispatch(socket, options, endpointHandler, closeLingerMillis));
   }
 
   /** Closes a connection that sent no CONNECT in time. */
