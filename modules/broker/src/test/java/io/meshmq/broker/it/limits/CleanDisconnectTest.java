@@ -74,6 +74,24 @@ class CleanDisconnectTest {
   }
 
   @Test
+  void aClientStillWritingAfterAnOversizedPacketReadsDisconnect0x95ThenEndOfStream() throws Exception {
+    // A decoding error: Vert.x closes the channel after every exception, which must wait for the linger too.
+    try (BrokerFixture broker = BrokerFixture.start(BrokerSettings.MAX_PACKET_SIZE, 1024,
+        BrokerSettings.CLOSE_LINGER_MILLIS, 30_000);
+         RawMqttClient c = RawMqttClient.open(broker.port())) {
+      assertThat(c.connect(MqttPackets.connect(V5).clientId("too-large")).reasonCode()).isZero();
+      c.write(MqttPackets.publish(V5, "big/t", 0, 0, new byte[2048]));
+      try (Writer writer = Writer.start(c, n -> MqttPackets.publish(V5, "small/t", 0, 0, PAYLOAD))) {
+        writer.awaitWritten(PACKETS_AFTER);
+        Packet disconnect = c.readPacket(WAIT);
+        assertThat(disconnect.type()).as("%s", disconnect).isEqualTo(DISCONNECT);
+        assertThat(disconnect.reasonCode()).isEqualTo(0x95);
+        assertThatThrownBy(() -> c.readPacket(WAIT)).isInstanceOf(EOFException.class);
+      }
+    }
+  }
+
+  @Test
   void withoutLingerTheBrokerStillSendsTheReasonFirst() throws Exception {
     try (BrokerFixture broker = BrokerFixture.start(BrokerSettings.ALLOW_ZERO_LENGTH_CLIENT_ID, false,
         BrokerSettings.CLOSE_LINGER_MILLIS, 0);
