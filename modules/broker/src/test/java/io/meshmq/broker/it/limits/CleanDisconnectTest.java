@@ -36,8 +36,7 @@ class CleanDisconnectTest {
 
   @Test
   void aClientStillWritingAfterBreakingReceiveMaximumReadsDisconnect0x93ThenEndOfStream() throws Exception {
-    try (BrokerFixture broker = BrokerFixture.start(BrokerSettings.RECEIVE_MAXIMUM, 2,
-        BrokerSettings.CLOSE_LINGER_MILLIS, 30_000);
+    try (BrokerFixture broker = lingering(BrokerSettings.RECEIVE_MAXIMUM, 2);
          RawMqttClient c = RawMqttClient.open(broker.port())) {
       assertThat(c.connect(MqttPackets.connect(V5).clientId("keeps-writing")).reasonCode()).isZero();
       c.write(MqttPackets.publish(V5, "rm/t", 2, 1, PAYLOAD));
@@ -45,49 +44,29 @@ class CleanDisconnectTest {
       c.write(MqttPackets.publish(V5, "rm/t", 2, 2, PAYLOAD));
       assertThat(c.expect(PUBREC).packetId()).isEqualTo(2);
       // Ids 1 and 2 are never released: from id 3 on, every QoS 2 PUBLISH is beyond the Receive Maximum.
-      try (Writer writer = Writer.start(c, n -> MqttPackets.publish(V5, "rm/t", 2, 3 + n % 60_000, PAYLOAD))) {
-        writer.awaitWritten(PACKETS_AFTER);
-        Packet disconnect = c.readPacket(WAIT);
-        assertThat(disconnect.type()).as("%s", disconnect).isEqualTo(DISCONNECT);
-        assertThat(disconnect.reasonCode()).isEqualTo(0x93);
-        assertThatThrownBy(() -> c.readPacket(WAIT)).as("then the end of the stream, not a reset")
-            .isInstanceOf(EOFException.class);
-      }
+      keepsWritingThenReads(c, n -> MqttPackets.publish(V5, "rm/t", 2, 3 + n % 60_000, PAYLOAD), DISCONNECT, 0x93);
     }
   }
 
   @Test
   void aClientPipeliningBehindARefusedConnectReadsTheConnackThenEndOfStream() throws Exception {
-    try (BrokerFixture broker = BrokerFixture.start(BrokerSettings.ALLOW_ZERO_LENGTH_CLIENT_ID, false,
-        BrokerSettings.CLOSE_LINGER_MILLIS, 30_000);
+    try (BrokerFixture broker = lingering(BrokerSettings.ALLOW_ZERO_LENGTH_CLIENT_ID, false);
          RawMqttClient c = RawMqttClient.open(broker.port())) {
       c.version(V5).write(MqttPackets.connect(V5).clientId("").encode());
       // Packets behind a CONNECT wait unread until the CONNACK: closing over them would reset the connection.
-      try (Writer writer = Writer.start(c, n -> MqttPackets.publish(V5, "after/refusal", 0, 0, PAYLOAD))) {
-        writer.awaitWritten(PACKETS_AFTER);
-        Packet connack = c.readPacket(WAIT);
-        assertThat(connack.type()).as("%s", connack).isEqualTo(CONNACK);
-        assertThat(connack.reasonCode()).as("client identifier not valid").isEqualTo(0x85);
-        assertThatThrownBy(() -> c.readPacket(WAIT)).isInstanceOf(EOFException.class);
-      }
+      // 0x85: client identifier not valid.
+      keepsWritingThenReads(c, n -> MqttPackets.publish(V5, "after/refusal", 0, 0, PAYLOAD), CONNACK, 0x85);
     }
   }
 
   @Test
   void aClientStillWritingAfterAnOversizedPacketReadsDisconnect0x95ThenEndOfStream() throws Exception {
     // A decoding error: Vert.x closes the channel after every exception, which must wait for the linger too.
-    try (BrokerFixture broker = BrokerFixture.start(BrokerSettings.MAX_PACKET_SIZE, 1024,
-        BrokerSettings.CLOSE_LINGER_MILLIS, 30_000);
+    try (BrokerFixture broker = lingering(BrokerSettings.MAX_PACKET_SIZE, 1024);
          RawMqttClient c = RawMqttClient.open(broker.port())) {
       assertThat(c.connect(MqttPackets.connect(V5).clientId("too-large")).reasonCode()).isZero();
       c.write(MqttPackets.publish(V5, "big/t", 0, 0, new byte[2048]));
-      try (Writer writer = Writer.start(c, n -> MqttPackets.publish(V5, "small/t", 0, 0, PAYLOAD))) {
-        writer.awaitWritten(PACKETS_AFTER);
-        Packet disconnect = c.readPacket(WAIT);
-        assertThat(disconnect.type()).as("%s", disconnect).isEqualTo(DISCONNECT);
-        assertThat(disconnect.reasonCode()).isEqualTo(0x95);
-        assertThatThrownBy(() -> c.readPacket(WAIT)).isInstanceOf(EOFException.class);
-      }
+      keepsWritingThenReads(c, n -> MqttPackets.publish(V5, "small/t", 0, 0, PAYLOAD), DISCONNECT, 0x95);
     }
   }
 
@@ -99,6 +78,25 @@ class CleanDisconnectTest {
       Packet connack = c.connect(MqttPackets.connect(V5).clientId(""));
       assertThat(connack.reasonCode()).isEqualTo(0x85);
       assertThat(c.awaitClosed(WAIT)).isTrue();
+    }
+  }
+
+  private static BrokerFixture lingering(Object setting, Object value) {
+    return BrokerFixture.start(setting, value, BrokerSettings.CLOSE_LINGER_MILLIS, 30_000);
+  }
+
+  /**
+   * The client keeps writing {@code packet}s; once it has written plenty with no failed write, it reads the broker's
+   * last packet (of this type and reason code), then the end of the stream, not a reset.
+   */
+  private static void keepsWritingThenReads(RawMqttClient c, IntFunction<byte[]> packet, int type, int reasonCode)
+      throws Exception {
+    try (Writer writer = Writer.start(c, packet)) {
+      writer.awaitWritten(PACKETS_AFTER);
+      Packet last = c.readPacket(WAIT);
+      assertThat(last.type()).as("%s", last).isEqualTo(type);
+      assertThat(last.reasonCode()).isEqualTo(reasonCode);
+      assertThatThrownBy(() -> c.readPacket(WAIT)).as("then the end of the stream").isInstanceOf(EOFException.class);
     }
   }
 
