@@ -91,6 +91,19 @@ public final class LingeringClose {
     });
   }
 
+  /**
+   * Closes now, without waiting for the client or the linger: for a connection through which nothing gets any more
+   * (a slow consumer whose socket stays full). On the channel's event loop.
+   */
+  public static void abort(NetSocketInternal socket) {
+    ChannelHandlerContext ending = socket.channelHandlerContext().pipeline().context(ENDING);
+    if (ending != null) {
+      ending.close(); // from the ending handler towards the socket: past its hold on other closes
+    } else {
+      socket.channelHandlerContext().close(); // below Vert.x's handler, which would wait for pending writes
+    }
+  }
+
   /** The handler of a connection being ended: discards what arrives, holds back other closes, closes when due. */
   private static final class Ending extends ChannelDuplexHandler {
     private ChannelHandlerContext ctx;
