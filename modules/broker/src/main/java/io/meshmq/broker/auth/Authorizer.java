@@ -13,6 +13,14 @@ public interface Authorizer {
   Future<Boolean> canSubscribe(ClientIdentity client, String topicFilter);
 
   /**
+   * Like {@link #canSubscribe}, and says whether the grant covers every topic the filter matches or must be narrowed
+   * at delivery (a wildcard over a denied topic). An authorizer that never narrows need not override it.
+   */
+  default Future<SubscribeGrant> grantSubscribe(ClientIdentity client, String topicFilter) {
+    return canSubscribe(client, topicFilter).map(ok -> ok ? SubscribeGrant.WHOLE : SubscribeGrant.REFUSED);
+  }
+
+  /**
    * Registers {@code listener} to run (on any thread) whenever the rules change, so that the broker can re-check
    * the subscriptions it granted; returns what deregisters it. Rules that never change need not call it.
    */

@@ -145,6 +145,10 @@ public final class BrokerSettings {
       "mqtt.slow-consumer.max-stalled-seconds", 30, 1, 86_400,
       "Longest a client's socket may stay not writable, its full queue may hold publishers back, or a closing "
           + "connection may take to flush, before the broker disconnects it without waiting, whatever the policy");
+  public static final Setting<Integer> CLOSE_LINGER_MILLIS = intSetting("mqtt.close-linger-millis", 2000, 0, 60_000,
+      "When the broker ends a connection (DISCONNECT with a reason, a refusing CONNACK), it stops reading, half-closes "
+          + "once the packet is sent and waits this long for the client to close its side before closing the socket, so "
+          + "that a client still sending reads the reason code instead of a TCP reset; 0 = close at once after sending");
   public static final Setting<Integer> TOPIC_ALIAS_MAXIMUM = intSetting("mqtt.topic-alias-maximum", 16, 0, 65_535,
       "Topic aliases an MQTT 5 client may use towards the broker; 0 = none");
   public static final Setting<Integer> MAX_OUTBOUND_TOPIC_ALIASES = intSetting("mqtt.max-outbound-topic-aliases", 16, 0, 65_535,
@@ -186,6 +190,10 @@ public final class BrokerSettings {
           + "0 = log each one");
   public static final Setting<Integer> AUTH_FAILED_LOGIN_WINDOW_SECONDS = intSetting("auth.failed-login-window-seconds",
       60, 1, 86_400, "The sliding window of auth.failed-login-limit");
+  public static final Setting<Boolean> AUTH_FAILED_LOGIN_EXEMPT_LOOPBACK = booleanSetting(
+      "auth.failed-login-exempt-loopback", true, "Whether clients connecting from a loopback address (127.0.0.0/8, ::1; "
+          + "with proxy-protocol, the address in the PROXY header) are exempt from auth.failed-login-limit, so that a "
+          + "few typos on this machine never lock out its local tools; false on a host whose local users are not trusted");
 
   public static final Setting<DrainReason> SHUTDOWN_DISCONNECT_REASON = enumSetting("shutdown.disconnect-reason",
       DrainReason.SERVER_SHUTTING_DOWN, "DISCONNECT reason MQTT 5 clients get when the node stops (SIGTERM, drain): "
@@ -254,6 +262,7 @@ public final class BrokerSettings {
         MAX_SESSION_EXPIRY_SECONDS, MAX_MESSAGE_EXPIRY_SECONDS, RETAIN_AVAILABLE, WILDCARD_SUBSCRIPTIONS,
         SHARED_SUBSCRIPTIONS, SHARED_STRATEGY, ALLOW_ZERO_LENGTH_CLIENT_ID, SYS_INTERVAL_SECONDS,
         AUTH_PASSWORD_FILE, AUTH_ALLOW_ANONYMOUS, AUTH_ACL_FILE, AUTH_FAILED_LOGIN_LIMIT, AUTH_FAILED_LOGIN_WINDOW_SECONDS,
+        AUTH_FAILED_LOGIN_EXEMPT_LOOPBACK, CLOSE_LINGER_MILLIS,
         REFUSAL_LOG_SECONDS, SHUTDOWN_DISCONNECT_REASON, SHUTDOWN_SERVER_REFERENCE);
   }
 }

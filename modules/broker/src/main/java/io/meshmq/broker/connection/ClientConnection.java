@@ -2,6 +2,7 @@ package io.meshmq.broker.connection;
 
 import io.meshmq.broker.BrokerNode;
 import io.meshmq.broker.auth.ClientIdentity;
+import io.meshmq.broker.config.BrokerSettings;
 import io.meshmq.broker.session.Session;
 import io.meshmq.broker.session.SessionLink;
 import io.meshmq.broker.sys.Limit;
@@ -9,6 +10,7 @@ import io.meshmq.broker.will.WillMessage;
 import io.meshmq.core.message.Delivery;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -303,29 +305,43 @@ public final class ClientConnection implements SessionLink {
       return;
     }
     closed = true;
-    try {
-      if (accepted && protocolVersion >= 5) {
-        endpoint.disconnect(reason, properties);
-      } else {
-        endpoint.close();
-      }
-    } catch (IllegalStateException | IllegalArgumentException e) {
-      // vertx-mqtt throws when the endpoint closed under us: it is closed, which is what we wanted.
-      log.trace("close of an already closed endpoint", e);
-    }
+    end(accepted && protocolVersion >= 5 ? LastPackets.disconnect(reason, properties) : null);
   }
 
-  /** Closes the socket without a DISCONNECT (3.1.1 protocol violations, refused CONNECT). */
+  /** Closes the socket without a DISCONNECT (3.1.1 protocol violations, a CONNECT given up on). */
   public void close() {
     if (closed) {
       return;
     }
     closed = true;
-    try {
-      endpoint.close();
-    } catch (IllegalStateException | IllegalArgumentException e) {
-      log.trace("close of an already closed endpoint", e);
+    end(null);
+  }
+
+  /** Answers the CONNECT with a refusing CONNACK, then closes (the flow has logged why). */
+  void refuse(MqttConnectReturnCode code) {
+    if (closed || accepted) {
+      return;
     }
+    closed = true;
+    end(LastPackets.connack(code));
+  }
+
+  /**
+   * Every close the broker decides goes through here: the last packet reaches a client that is still sending (see
+   * LingeringClose). vertx-mqtt's own disconnect, reject and close would close at once, and a client still writing
+   * would get a reset instead of the reason code.
+   */
+  private void end(Object lastPacket) {
+    try {
+      // vertx-mqtt answers PINGREQ by itself: nothing may follow the last packet, not even for one still queued.
+      endpoint.autoKeepAlive(false);
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      log.trace("endpoint already closed", e);
+    }
+    LingeringClose.end(socket, lastPacket, node.settings().get(BrokerSettings.CLOSE_LINGER_MILLIS));
+    // The MQTT connection is over now; only the socket lingers. The session, the will and the connection count do
+    // not wait for the client's close (the close handler then finds this done).
+    onClosed();
   }
 
   public boolean isClosed() {

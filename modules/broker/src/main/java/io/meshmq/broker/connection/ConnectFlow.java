@@ -387,11 +387,7 @@ final class ConnectFlow {
   private void refuse(MqttConnectReturnCode code, String why, String logKey) {
     c.node.refusalLog().info(logKey, "Client {} ({}) refused: {} ({})", c.endpoint.clientIdentifier(), c.remoteAddress(),
         why, code);
-    try {
-      c.endpoint.reject(code);
-    } catch (IllegalStateException | IllegalArgumentException e) {
-      log.trace("reject on a closed endpoint", e);
-    }
+    c.refuse(code);
   }
 
   private MqttConnectReturnCode idRejected() {

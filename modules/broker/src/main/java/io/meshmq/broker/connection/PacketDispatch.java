@@ -33,6 +33,10 @@ final class PacketDispatch implements Handler<Object> {
 
   @Override
   public void handle(Object packet) {
+    if (c.isClosed()) {
+      // The broker is ending this connection (LingeringClose): packets still queued from before are not acted on.
+      return;
+    }
     if (packet instanceof Throwable t) {
       c.onException(t);
       return;

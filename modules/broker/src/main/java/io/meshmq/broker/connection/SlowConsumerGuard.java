@@ -156,8 +156,11 @@ final class SlowConsumerGuard extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** Closes the channel below Vert.x's handler, which would first wait for pending writes to flush. */
+  /**
+   * Closes the channel below Vert.x's handler, which would first wait for pending writes to flush, and without the
+   * linger of an ending connection: nothing gets through to this client any more.
+   */
   private void closeNow() {
-    c.socket.channelHandlerContext().close();
+    LingeringClose.abort(c.socket);
   }
 }

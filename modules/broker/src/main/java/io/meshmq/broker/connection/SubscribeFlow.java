@@ -5,6 +5,7 @@ import static io.meshmq.broker.config.BrokerSettings.SHARED_SUBSCRIPTIONS;
 import static io.meshmq.broker.config.BrokerSettings.WILDCARD_SUBSCRIPTIONS;
 import static io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType.SUBSCRIPTION_IDENTIFIER;
 
+import io.meshmq.broker.auth.SubscribeGrant;
 import io.meshmq.broker.session.Session;
 import io.meshmq.broker.session.Subscription;
 import io.meshmq.broker.sys.Limit;
@@ -47,7 +48,7 @@ final class SubscribeFlow {
     int subscriptionId = v5 ? Mqtt5.intProperty(msg.properties(), SUBSCRIPTION_IDENTIFIER, 0) : 0;
     List<MqttTopicSubscription> requested = msg.topicSubscriptions();
     List<MqttSubAckReasonCode> codes = new ArrayList<>(requested.size());
-    List<Future<Boolean>> permissions = new ArrayList<>(requested.size());
+    List<Future<SubscribeGrant>> permissions = new ArrayList<>(requested.size());
     for (MqttTopicSubscription ts : requested) {
       String filter = ts.topicName();
       MqttSubAckReasonCode refusal = check(filter, ts.subscriptionOption(), v5);
@@ -59,8 +60,8 @@ final class SubscribeFlow {
         return;
       }
       codes.add(refusal);
-      permissions.add(refusal != null ? Future.succeededFuture(false)
-          : c.node.authorizer().canSubscribe(c.identity(), filter).otherwise(false));
+      permissions.add(refusal != null ? Future.succeededFuture(SubscribeGrant.REFUSED)
+          : c.node.authorizer().grantSubscribe(c.identity(), filter).otherwise(SubscribeGrant.REFUSED));
     }
     Future.join(permissions).onComplete(ignored -> {
       Session session = c.session;
@@ -69,7 +70,8 @@ final class SubscribeFlow {
   }
 
   private void subscribeAll(Session session, int packetId, List<MqttTopicSubscription> requested,
-                            List<MqttSubAckReasonCode> codes, List<Future<Boolean>> permissions, int subscriptionId, boolean v5) {
+                            List<MqttSubAckReasonCode> codes, List<Future<SubscribeGrant>> permissions, int subscriptionId,
+                            boolean v5) {
     List<Future<Boolean>> added = new ArrayList<>();
     List<Subscription> subs = new ArrayList<>();
     List<Integer> codeIndex = new ArrayList<>();
@@ -78,7 +80,8 @@ final class SubscribeFlow {
         continue;
       }
       MqttTopicSubscription ts = requested.get(i);
-      if (!Boolean.TRUE.equals(permissions.get(i).result())) {
+      SubscribeGrant grant = permissions.get(i).result();
+      if (grant == null || !grant.granted()) {
         log.info("Client {}: SUBSCRIBE to '{}' not authorized", c.clientId, ts.topicName());
         codes.set(i, v5 ? MqttSubAckReasonCode.NOT_AUTHORIZED : MqttSubAckReasonCode.UNSPECIFIED_ERROR);
         continue;
@@ -92,7 +95,11 @@ final class SubscribeFlow {
       SharedSubscription shared = SharedSubscription.parse(ts.topicName());
       Subscription sub = new Subscription(session, shared == null ? ts.topicName() : shared.filter(),
           shared == null ? null : shared.group(), qos, v5 && o.isNoLocal(), v5 && o.isRetainAsPublished(),
-          v5 ? o.retainHandling().value() : 0, subscriptionId);
+          v5 ? o.retainHandling().value() : 0, subscriptionId, grant.gate());
+      if (grant.isNarrowed()) {
+        log.debug("Client {}: SUBSCRIBE to '{}' granted, narrowed: the ACL denies some of the topics it matches",
+            c.clientId, ts.topicName());
+      }
       added.add(session.subscribe(sub));
       subs.add(sub);
       codeIndex.add(i);
@@ -141,7 +148,9 @@ final class SubscribeFlow {
       int[] ids = sub.subscriptionId() > 0 ? new int[] {sub.subscriptionId()} : Delivery.noSubscriptionIds();
       session.execute(() -> {
         for (Message m : messages) {
-          session.deliver(new Delivery(m, Math.min(m.qos(), sub.qos()), true, ids, null));
+          if (sub.admits(m.topic())) {
+            session.deliver(new Delivery(m, Math.min(m.qos(), sub.qos()), true, ids, null));
+          }
         }
       });
     });

@@ -33,9 +33,10 @@ final class InboundDispatch implements Handler<Object> {
   private MqttEndpoint endpoint;
   private boolean connectDispatched;
 
-  InboundDispatch(NetSocketInternal socket, MqttServerOptions options, Handler<MqttEndpoint> endpointHandler) {
+  InboundDispatch(NetSocketInternal socket, MqttServerOptions options, Handler<MqttEndpoint> endpointHandler,
+                  int closeLingerMillis) {
     this.pipeline = socket.channelHandlerContext().pipeline();
-    this.gate = new PreConnectGate(socket);
+    this.gate = new PreConnectGate(socket, closeLingerMillis);
     this.endpointHandler = endpointHandler;
     // This object is also vertx-mqtt's endpoint handler (see handle): a lambda would cost 24 bytes per connection.
     this.connection = new MqttServerConnection(socket, asEndpointHandler(), null, options);

@@ -33,13 +33,14 @@ public final class MqttListenerVerticle extends VerticleBase {
     monitor = new ConnectionMonitor(vertx);
     monitor.start();
     int maxBytes = ListenerOptions.maxRemainingLength(node.settings());
+    int linger = node.settings().get(BrokerSettings.CLOSE_LINGER_MILLIS);
     if (node.settings().get(BrokerSettings.CONNECTION_MODEL) == BrokerSettings.ConnectionModel.VERTICLE) {
-      server = new MqttTcpServer(vertx, spec, options, maxBytes, endpoint -> {
+      server = new MqttTcpServer(vertx, spec, options, maxBytes, linger, endpoint -> {
         Connections.holdReading(endpoint);
         vertx.deployVerticle(new ConnectionVerticle(node, endpoint, context));
       });
     } else {
-      server = new MqttTcpServer(vertx, spec, options, maxBytes, endpoint -> Connections.open(node, endpoint, context, monitor));
+      server = new MqttTcpServer(vertx, spec, options, maxBytes, linger, endpoint -> Connections.open(node, endpoint, context, monitor));
     }
     return server.listen();
   }

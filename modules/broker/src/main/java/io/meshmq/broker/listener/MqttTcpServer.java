@@ -3,6 +3,7 @@ package io.meshmq.broker.listener;
 import io.meshmq.broker.config.BrokerSettings.CertificateUsername;
 import io.meshmq.broker.connection.ClientAddress;
 import io.meshmq.broker.connection.ConnectionOrigin;
+import io.meshmq.broker.connection.LingeringClose;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -51,10 +52,13 @@ final class MqttTcpServer {
   private final int maxBytesInMessage;
   private final ListenerSpec spec;
   private final ConnectionOrigin origin;
+  private final int closeLingerMillis;
 
-  MqttTcpServer(Vertx vertx, ListenerSpec spec, MqttServerOptions options, int maxBytesInMessage,
+  /** @param closeLingerMillis see LingeringClose: how long a connection the broker ends waits for the client's close */
+  MqttTcpServer(Vertx vertx, ListenerSpec spec, MqttServerOptions options, int maxBytesInMessage, int closeLingerMillis,
                 Handler<MqttEndpoint> endpointHandler) {
     this.spec = spec;
+    this.closeLingerMillis = closeLingerMillis;
     this.options = options;
     this.maxBytesInMessage = maxBytesInMessage;
     this.origin = new ConnectionOrigin(spec.name(), spec.loopback(),
@@ -89,16 +93,16 @@ final class MqttTcpServer {
     ChannelPipeline pipeline = socket.channelHandlerContext().pipeline();
     // Before the first read, which is when the channel makes its handle from the allocator.
     pipeline.channel().config().setRecvByteBufAllocator(READ_BUFFERS);
-    pipeline.addBefore("handler", "frameGuard", new FrameGuard()); // also the encoder
+    pipeline.addBefore("handler", LingeringClose.MQTT_FRAMING, new FrameGuard()); // also the encoder
     // Vert.x flushes every write made outside a read, e.g. each message delivered from another event loop: one
     // syscall per message. Netty's consolidation flushes once per event-loop turn instead (fan-in QoS 0 measured
     // at 1.5-2x the deliveries per second with it).
-    pipeline.addBefore("frameGuard", "flushes", new FlushConsolidationHandler(256, true));
+    pipeline.addBefore(LingeringClose.MQTT_FRAMING, "flushes", new FlushConsolidationHandler(256, true));
     pipeline.addBefore("handler", "mqttDecoder", new MqttDecoder(maxBytesInMessage, options.getMaxClientIdLength()));
     pipeline.addBefore("handler", CONNECT_IDLE, new IdleStateHandler(options.timeoutOnConnect(), 0, 0));
     pipeline.addBefore("handler", CONNECT_TIMEOUT, new ConnectTimeout());
     if (spec.webSocket()) {
-      WebSocketTransport.install(pipeline, "frameGuard", spec.webSocketPath(), maxBytesInMessage + MAX_FIXED_HEADER,
+      WebSocketTransport.install(pipeline, LingeringClose.MQTT_FRAMING, spec.webSocketPath(), maxBytesInMessage + MAX_FIXED_HEADER,
           options.timeoutOnConnect() * 1000L);
     }
     origin.attachTo(socket.channelHandlerContext().channel());
@@ -106,7 +110,7 @@ final class MqttTcpServer {
     // Vert.x; Vert.x closes the connection either way.
     socket.exceptionHandler(t -> log.info("Connection from {} closed before CONNECT: {}",
         ClientAddress.of(socket.channelHandlerContext().channel()), t.getMessage()));
-    socket.messageHandler(new InboundDispatch(socket, options, endpointHandler));
+    socket.messageHandler(new InboundDispatch(socket, options, endpointHandler, closeLingerMillis));
   }
 
   /** Closes a connection that sent no CONNECT in time. */

@@ -1,13 +1,13 @@
 package io.meshmq.broker.listener;
 
 import io.meshmq.broker.connection.ClientAddress;
+import io.meshmq.broker.connection.LastPackets;
+import io.meshmq.broker.connection.LingeringClose;
 import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttIdentifierRejectedException;
 import io.netty.handler.codec.mqtt.MqttMessage;
-import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
 import io.netty.util.ReferenceCountUtil;
@@ -26,10 +26,12 @@ final class PreConnectGate {
   private static final Logger log = LoggerFactory.getLogger(PreConnectGate.class);
 
   private final NetSocketInternal socket;
+  private final int closeLingerMillis;
   private boolean connectSeen;
 
-  PreConnectGate(NetSocketInternal socket) {
+  PreConnectGate(NetSocketInternal socket, int closeLingerMillis) {
     this.socket = socket;
+    this.closeLingerMillis = closeLingerMillis;
   }
 
   /** True when vertx-mqtt should see the message; otherwise it was answered (or dropped) and released here. */
@@ -53,9 +55,8 @@ final class PreConnectGate {
       if (cause instanceof MqttIdentifierRejectedException) {
         log.info("Connection from {} refused: invalid client identifier ({})", remote(), cause.getMessage());
         ReferenceCountUtil.release(msg);
-        MqttConnAckMessage connack = MqttMessageBuilders.connAck()
-            .returnCode(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED).build();
-        socket.writeMessage(connack).onComplete(ar -> socket.close());
+        LingeringClose.end(socket, LastPackets.connack(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED),
+            closeLingerMillis);
         return false;
       }
       refuse(msg, "malformed CONNECT (" + cause + ")");
@@ -76,7 +77,7 @@ final class PreConnectGate {
   private void refuse(Object msg, String why) {
     log.info("Connection from {} closed: {}", remote(), why);
     ReferenceCountUtil.release(msg);
-    socket.close();
+    LingeringClose.end(socket, null, closeLingerMillis);
   }
 
   private String remote() {

@@ -1,9 +1,11 @@
 package io.meshmq.broker.listener;
 
 import io.meshmq.broker.connection.ClientAddress;
+import io.meshmq.broker.connection.LingeringClose;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.MessageToMessageCodec;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -13,6 +15,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
 import java.util.List;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +29,8 @@ import org.slf4j.LoggerFactory;
 final class WebSocketFrames extends MessageToMessageCodec<WebSocketFrame, ByteBuf> {
 
   private static final Logger log = LoggerFactory.getLogger(WebSocketFrames.class);
+
+  private static final Supplier<Object> FAREWELL = () -> new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE);
 
   private boolean upgraded;
   private boolean closing;
@@ -50,6 +55,8 @@ final class WebSocketFrames extends MessageToMessageCodec<WebSocketFrame, ByteBu
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt instanceof HandshakeComplete) {
       upgraded = true;
+      // A connection the broker ends says goodbye in WebSocket terms before its half-close.
+      ctx.channel().attr(LingeringClose.FAREWELL).set(FAREWELL);
     }
     super.userEventTriggered(ctx, evt);
   }
@@ -71,7 +78,9 @@ final class WebSocketFrames extends MessageToMessageCodec<WebSocketFrame, ByteBu
   }
 
   private void closeWith(ChannelHandlerContext ctx, WebSocketCloseStatus status, ChannelPromise promise) {
-    if (!upgraded || closing || !ctx.channel().isActive()) {
+    // (Half-closed by LingeringClose, which sent the close frame already: nothing more can be written.)
+    if (!upgraded || closing || !ctx.channel().isActive()
+        || (ctx.channel() instanceof DuplexChannel d && d.isOutputShutdown())) {
       ctx.close(promise);
       return;
     }

@@ -83,7 +83,7 @@ public final class Router {
     List<Subscription> members = new ArrayList<>(sharedHere.size());
     for (Delivery.ShareRef ref : sharedHere) {
       SharedGroup group = table.sharedGroup(ref.filter(), ref.group());
-      Subscription member = group == null ? null : group.pick(sharedStrategy, null);
+      Subscription member = group == null ? null : group.pick(sharedStrategy, null, message.topic());
       if (member != null) {
         members.add(member);
       } else {
@@ -142,7 +142,7 @@ public final class Router {
         pick = Math.floorMod(groupCursors.computeIfAbsent(e.getKey(), k -> new AtomicInteger()).getAndIncrement(), choices);
       }
       if (localUsable && pick == 0) {
-        Subscription member = c.local.pick(sharedStrategy, null);
+        Subscription member = c.local.pick(sharedStrategy, null, topic);
         if (member != null) {
           localMembers.add(member);
         }
@@ -227,7 +227,8 @@ public final class Router {
 
     @Override
     public void accept(Subscription sub) {
-      if (!which.test(sub) || (sub.noLocal() && sub.clientId().equals(message.publisherId()))) {
+      if (!which.test(sub) || (sub.noLocal() && sub.clientId().equals(message.publisherId()))
+          || (sub.gate() != null && !sub.gate().admits(message.topic()))) {
         return;
       }
       Session session = sub.session();
@@ -282,7 +283,7 @@ public final class Router {
    */
   public boolean redeliverShared(Delivery d, Session leaving) {
     SharedGroup group = table.sharedGroup(d.share().filter(), d.share().group());
-    Subscription member = group == null ? null : group.pick(sharedStrategy, leaving);
+    Subscription member = group == null ? null : group.pick(sharedStrategy, leaving, d.message().topic());
     if (member == null || member.session() == leaving || !member.session().isOnline()) {
       // No online member here: one on another node takes it, if the group has members elsewhere.
       if (cluster.redeliverShared(d.message(), d.share())) {

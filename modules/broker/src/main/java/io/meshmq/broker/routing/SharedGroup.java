@@ -67,10 +67,11 @@ final class SharedGroup {
   }
 
   /**
-   * The member that gets the next message: online members first (a persistent member that is offline only
-   * gets messages when no member is online); {@code exclude} is skipped when another candidate exists.
+   * The member that gets the next message, on {@code topic}: online members first (a persistent member that is
+   * offline only gets messages when no member is online); {@code exclude} is skipped when another candidate exists;
+   * a member whose grant is narrowed away from the topic (see Subscription#gate) never gets it.
    */
-  Subscription pick(SharedStrategy strategy, Object exclude) {
+  Subscription pick(SharedStrategy strategy, Object exclude, String topic) {
     Subscription[] snapshot = members;
     int n = snapshot.length;
     if (n == 0) {
@@ -85,6 +86,9 @@ final class SharedGroup {
     for (int i = 0; i < n; i++) {
       Subscription s = snapshot[(start + i) % n];
       if (s.session() == exclude) {
+        continue;
+      }
+      if (s.gate() != null && !s.gate().admits(topic)) {
         continue;
       }
       if (s.session().isOnline()) {

@@ -22,8 +22,13 @@ import java.util.Locale;
  *   <li>PUBLISH to a topic: a rule applies when its pattern matches the topic.</li>
  *   <li>SUBSCRIBE to a filter (the filter inside {@code $share/group/}): an <b>allow</b> rule applies only when its
  *   pattern covers the whole filter (every topic the filter can match, the pattern matches too); a <b>deny</b> rule
- *   applies as soon as its pattern overlaps the filter (one topic could match both). So a filter that could reach a
- *   denied topic is refused unless an allow rule covering all of it comes first; it is never narrowed.</li>
+ *   applies when its pattern covers the whole filter (the filter reaches only denied topics: refused). A deny rule
+ *   that only overlaps the filter (one topic could match both) does not refuse it but <b>narrows</b> the grant of
+ *   the allow rule that follows: the subscription is granted, and each message it matches is delivered only if
+ *   {@link #canReceive} allows its topic. So {@code deny all * subscribe a/secret} then {@code allow all * both #}
+ *   grants {@code #} and {@code a/+}, which never deliver {@code a/secret}, and refuses {@code a/secret}.</li>
+ *   <li>Receiving a message through a narrowed subscription: the first subscribe rule whose pattern matches the
+ *   topic decides, as for PUBLISH.</li>
  * </ul>
  */
 public final class Acl {
@@ -168,10 +173,24 @@ public final class Acl {
     return rules.size();
   }
 
+  /** What a SUBSCRIBE of one filter gets; see the class comment. */
+  public enum SubscribeVerdict {
+    REFUSED, GRANTED, NARROWED
+  }
+
   /** Whether a client may publish to {@code topic}. */
   public boolean canPublish(String username, String clientId, String topic) {
+    return firstMatchAllows(Action.PUBLISH, username, clientId, topic);
+  }
+
+  /** Whether a message on {@code topic} may reach the client through a narrowed subscription. */
+  public boolean canReceive(String username, String clientId, String topic) {
+    return firstMatchAllows(Action.SUBSCRIBE, username, clientId, topic);
+  }
+
+  private boolean firstMatchAllows(Action action, String username, String clientId, String topic) {
     for (Rule r : rules) {
-      if (!r.action().includes(Action.PUBLISH) || !r.concerns(username, clientId)) {
+      if (!r.action().includes(action) || !r.concerns(username, clientId)) {
         continue;
       }
       String p = r.patternFor(username, clientId);
@@ -184,7 +203,13 @@ public final class Acl {
 
   /** Whether a client may subscribe to {@code filter} (a shared subscription is judged by its inner filter). */
   public boolean canSubscribe(String username, String clientId, String filter) {
+    return subscribeVerdict(username, clientId, filter) != SubscribeVerdict.REFUSED;
+  }
+
+  /** Whether a client may subscribe to {@code filter}, and whether the grant is narrowed (see the class comment). */
+  public SubscribeVerdict subscribeVerdict(String username, String clientId, String filter) {
     String f = innerFilter(filter);
+    boolean narrowed = false;
     for (Rule r : rules) {
       if (!r.action().includes(Action.SUBSCRIBE) || !r.concerns(username, clientId)) {
         continue;
@@ -193,11 +218,19 @@ public final class Acl {
       if (p == null) {
         continue;
       }
-      if (r.allow() ? covers(p, f) : overlaps(p, f)) {
-        return r.allow();
+      if (r.allow()) {
+        if (covers(p, f)) {
+          return narrowed ? SubscribeVerdict.NARROWED : SubscribeVerdict.GRANTED;
+        }
+      } else if (covers(p, f)) {
+        return SubscribeVerdict.REFUSED;
+      } else if (overlaps(p, f)) {
+        // (An allow rule before this deny may already decide the topics they share: the gate, which applies the
+        // rules topic by topic, lets those through; narrowing is only ever on the safe side.)
+        narrowed = true;
       }
     }
-    return false;
+    return SubscribeVerdict.REFUSED;
   }
 
   static String innerFilter(String filter) {

@@ -11,6 +11,12 @@ import java.util.function.LongSupplier;
  * the window it is blocked: its logins are refused without looking at the password, until its oldest failure
  * leaves the window. Refusals while blocked are not counted as failures (a client retrying in a loop is not
  * locked out for ever). Bounded: at most {@link #MAX_ADDRESSES} addresses are tracked.
+ *
+ * <p>Loopback addresses can be exempt (auth.failed-login-exempt-loopback, on by default): the limit is there against
+ * password guessing over the network, and on loopback it mostly locked out the operator's own tools and health
+ * checks after a few typos in a shell. A host whose local users are not trusted turns the exemption off. The address
+ * is the real client's (the PROXY header's when the listener takes one), so a proxy on the same machine does not make
+ * every client behind it exempt.
  */
 public final class FailedLoginLimiter {
 
@@ -19,20 +25,31 @@ public final class FailedLoginLimiter {
   private final int limit;
   private final long windowMillis;
   private final LongSupplier clock;
+  private final boolean exemptLoopback;
   private final Map<String, ArrayDeque<Long>> failures = new HashMap<>();
   /** Per blocked address, the time its block was last logged. */
   private final Map<String, Long> loggedBlocks = new HashMap<>();
 
   /** @param limit failures per window; 0 = no limit */
   public FailedLoginLimiter(int limit, long windowMillis, LongSupplier clock) {
+    this(limit, windowMillis, clock, false);
+  }
+
+  /** @param exemptLoopback whether loopback addresses are never counted nor blocked */
+  public FailedLoginLimiter(int limit, long windowMillis, LongSupplier clock, boolean exemptLoopback) {
     this.limit = limit;
     this.windowMillis = windowMillis;
     this.clock = clock;
+    this.exemptLoopback = exemptLoopback;
+  }
+
+  private boolean exempt(String address) {
+    return limit <= 0 || (exemptLoopback && LoopbackAddress.is(address));
   }
 
   /** Whether {@code address} is blocked now. */
   public synchronized boolean isBlocked(String address) {
-    if (limit <= 0) {
+    if (exempt(address)) {
       return false;
     }
     ArrayDeque<Long> times = failures.get(address);
@@ -49,7 +66,7 @@ public final class FailedLoginLimiter {
 
   /** Records a failed login; returns true when this failure reached the limit (the address is now blocked). */
   public synchronized boolean recordFailure(String address) {
-    if (limit <= 0) {
+    if (exempt(address)) {
       return false;
     }
     long now = clock.getAsLong();

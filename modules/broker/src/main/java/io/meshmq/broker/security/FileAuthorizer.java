@@ -2,6 +2,7 @@ package io.meshmq.broker.security;
 
 import io.meshmq.broker.auth.Authorizer;
 import io.meshmq.broker.auth.ClientIdentity;
+import io.meshmq.broker.auth.SubscribeGrant;
 import io.vertx.core.Future;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -31,6 +32,19 @@ public final class FileAuthorizer implements Authorizer {
   @Override
   public Future<Boolean> canSubscribe(ClientIdentity client, String topicFilter) {
     return Future.succeededFuture(acl.get().canSubscribe(username(client), client.clientId(), topicFilter));
+  }
+
+  @Override
+  public Future<SubscribeGrant> grantSubscribe(ClientIdentity client, String topicFilter) {
+    String username = username(client);
+    String clientId = client.clientId();
+    return Future.succeededFuture(switch (acl.get().subscribeVerdict(username, clientId, topicFilter)) {
+      case REFUSED -> SubscribeGrant.REFUSED;
+      case GRANTED -> SubscribeGrant.WHOLE;
+      // Reads the rules in force at each message, so that a reload applies at once; the re-check that follows a
+      // reload (SubscriptionRevocation) then drops the gate if the new rules no longer narrow this filter.
+      case NARROWED -> SubscribeGrant.narrowed(topic -> acl.get().canReceive(username, clientId, topic));
+    });
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.meshmq.broker.security;
 
 import static io.meshmq.broker.config.BrokerSettings.AUTH_ACL_FILE;
 import static io.meshmq.broker.config.BrokerSettings.AUTH_ALLOW_ANONYMOUS;
+import static io.meshmq.broker.config.BrokerSettings.AUTH_FAILED_LOGIN_EXEMPT_LOOPBACK;
 import static io.meshmq.broker.config.BrokerSettings.AUTH_FAILED_LOGIN_LIMIT;
 import static io.meshmq.broker.config.BrokerSettings.AUTH_FAILED_LOGIN_WINDOW_SECONDS;
 import static io.meshmq.broker.config.BrokerSettings.AUTH_PASSWORD_FILE;
@@ -86,7 +87,8 @@ public final class SecurityProviders implements AutoCloseable {
     AnonymousAccess anonymous = settings.get(AUTH_ALLOW_ANONYMOUS);
     List<ListenerSpec> listeners = ListenerSpec.enabled(settings);
     FailedLoginLimiter limiter = new FailedLoginLimiter(settings.get(AUTH_FAILED_LOGIN_LIMIT),
-        settings.get(AUTH_FAILED_LOGIN_WINDOW_SECONDS) * 1000L, System::currentTimeMillis);
+        settings.get(AUTH_FAILED_LOGIN_WINDOW_SECONDS) * 1000L, System::currentTimeMillis,
+        settings.get(AUTH_FAILED_LOGIN_EXEMPT_LOOPBACK));
     Authenticator authenticator = new FileAuthenticator(passwords == null ? null : passwords::current, anonymous, limiter);
     Authorizer authorizer = Authorizer.ALLOW_ALL;
     if (acl != null) {

@@ -2,6 +2,7 @@ package io.meshmq.broker.session;
 
 import io.meshmq.broker.auth.Authorizer;
 import io.meshmq.broker.auth.ClientIdentity;
+import io.meshmq.broker.auth.SubscribeGrant;
 import io.meshmq.broker.sys.BrokerStats;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -13,7 +14,9 @@ import org.slf4j.LoggerFactory;
  * session is resumed (its client may come back under another username, or the rules changed while it was away),
  * every subscription the rules no longer allow is removed, as if the client had unsubscribed: it stops receiving at
  * once and its route goes when it was the last. Messages it had already brought into the session's queue stay (they
- * were routed while the rules allowed them). Each node re-checks its own sessions against its own rules.
+ * were routed while the rules allowed them). A subscription the rules still allow gets the grant they give now:
+ * narrowed (a deny rule now reaches under its filter: a gate checks each message) or whole again (the gate goes,
+ * and with it the per-message check). Each node re-checks its own sessions against its own rules.
  */
 public final class SubscriptionRevocation {
 
@@ -44,15 +47,29 @@ public final class SubscriptionRevocation {
       return;
     }
     for (Subscription sub : new ArrayList<>(session.subscriptions())) {
-      authorizer.canSubscribe(identity, sub.fullFilter()).otherwise(false).onComplete(ar -> session.execute(() -> {
-        // Unless a newer SUBSCRIBE replaced it meanwhile (that one was checked against the rules in force).
-        if (!Boolean.TRUE.equals(ar.result()) && session.subscription(sub.fullFilter()) == sub && !session.hasEnded()) {
-          session.unsubscribe(sub.fullFilter());
-          stats.subscriptionsRevoked.increment();
-          log.info("Client {}: subscription to '{}' removed, the authorization rules no longer allow it",
-              session.clientId(), sub.fullFilter());
-        }
-      }));
+      authorizer.grantSubscribe(identity, sub.fullFilter()).otherwise(SubscribeGrant.REFUSED)
+          .onComplete(ar -> session.execute(() -> apply(session, sub, ar.result())));
+    }
+  }
+
+  private void apply(Session session, Subscription sub, SubscribeGrant grant) {
+    // Unless a newer SUBSCRIBE replaced it meanwhile (that one was checked against the rules in force).
+    if (session.subscription(sub.fullFilter()) != sub || session.hasEnded()) {
+      return;
+    }
+    if (grant == null || !grant.granted()) {
+      session.unsubscribe(sub.fullFilter());
+      stats.subscriptionsRevoked.increment();
+      log.info("Client {}: subscription to '{}' removed, the authorization rules no longer allow it",
+          session.clientId(), sub.fullFilter());
+    } else if (grant.isNarrowed() || sub.gate() != null) {
+      // The new grant's gate, or none: a gate is bound to the user it was granted to, and a resumed session may have
+      // another. Replaced in place (same table key, so the route stays); no retained messages are sent again.
+      session.subscribe(sub.withGate(grant.gate()));
+      if (grant.isNarrowed() != (sub.gate() != null)) {
+        log.info("Client {}: subscription to '{}' {} by the authorization rules now in force", session.clientId(),
+            sub.fullFilter(), grant.isNarrowed() ? "narrowed (denied topics withheld)" : "no longer narrowed");
+      }
     }
   }
 }

@@ -1,5 +1,8 @@
 package io.meshmq.broker.security;
 
+import static io.meshmq.broker.security.Acl.SubscribeVerdict.GRANTED;
+import static io.meshmq.broker.security.Acl.SubscribeVerdict.NARROWED;
+import static io.meshmq.broker.security.Acl.SubscribeVerdict.REFUSED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -101,19 +104,45 @@ class AclTest {
   }
 
   @Test
-  void subscriptionMustBeCoveredByAnAllowRuleAndIsRefusedWhenItOverlapsAnEarlierDeny() {
+  void subscriptionMustBeCoveredByAnAllowRuleAndIsNarrowedWhenItOverlapsAnEarlierDeny() {
     Acl a = acl("deny all * subscribe sensors/secret", "allow all * subscribe sensors/#", "allow all * subscribe a/+/c");
-    assertThat(a.canSubscribe(null, "c", "sensors/temp")).isTrue();
-    assertThat(a.canSubscribe(null, "c", "sensors/+/x")).isTrue();
+    assertThat(a.subscribeVerdict(null, "c", "sensors/temp")).isEqualTo(GRANTED);
+    assertThat(a.subscribeVerdict(null, "c", "sensors/+/x")).isEqualTo(GRANTED);
+    assertThat(a.subscribeVerdict(null, "c", "sensors/secret")).as("reaches only the denied topic").isEqualTo(REFUSED);
+    assertThat(a.subscribeVerdict(null, "c", "sensors/+")).as("could match sensors/secret").isEqualTo(NARROWED);
+    assertThat(a.subscribeVerdict(null, "c", "sensors/#")).as("could match sensors/secret").isEqualTo(NARROWED);
+    assertThat(a.subscribeVerdict(null, "c", "#")).as("not covered by any allow rule").isEqualTo(REFUSED);
+    assertThat(a.subscribeVerdict(null, "c", "a/b/c")).isEqualTo(GRANTED);
+    assertThat(a.subscribeVerdict(null, "c", "a/+/c")).isEqualTo(GRANTED);
+    assertThat(a.subscribeVerdict(null, "c", "a/#")).isEqualTo(REFUSED);
+    assertThat(a.subscribeVerdict(null, "c", "$share/g/sensors/temp")).as("shared: judged by the inner filter")
+        .isEqualTo(GRANTED);
+    assertThat(a.subscribeVerdict(null, "c", "$share/g/sensors/+")).isEqualTo(NARROWED);
+    assertThat(a.subscribeVerdict(null, "c", "$share/g/sensors/secret")).isEqualTo(REFUSED);
+    assertThat(a.canSubscribe(null, "c", "sensors/+")).as("a narrowed grant is a grant").isTrue();
     assertThat(a.canSubscribe(null, "c", "sensors/secret")).isFalse();
-    assertThat(a.canSubscribe(null, "c", "sensors/+")).as("could match sensors/secret").isFalse();
-    assertThat(a.canSubscribe(null, "c", "sensors/#")).as("could match sensors/secret").isFalse();
-    assertThat(a.canSubscribe(null, "c", "#")).as("not covered by any allow rule").isFalse();
-    assertThat(a.canSubscribe(null, "c", "a/b/c")).isTrue();
-    assertThat(a.canSubscribe(null, "c", "a/+/c")).isTrue();
-    assertThat(a.canSubscribe(null, "c", "a/#")).isFalse();
-    assertThat(a.canSubscribe(null, "c", "$share/g/sensors/temp")).as("shared: judged by the inner filter").isTrue();
-    assertThat(a.canSubscribe(null, "c", "$share/g/sensors/+")).isFalse();
+  }
+
+  @Test
+  void aNarrowedSubscriptionReceivesWhatTheFirstMatchingSubscribeRuleAllows() {
+    Acl a = acl("deny all * subscribe test/nosubscribe", "allow user ops subscribe test/nosubscribe/log",
+        "deny all * publish test/other", "allow all * both #");
+    assertThat(a.subscribeVerdict(null, "c", "#")).isEqualTo(NARROWED);
+    assertThat(a.subscribeVerdict(null, "c", "+/+")).isEqualTo(NARROWED);
+    assertThat(a.subscribeVerdict(null, "c", "other/#")).isEqualTo(GRANTED);
+    assertThat(a.canReceive(null, "c", "test/nosubscribe")).isFalse();
+    assertThat(a.canReceive(null, "c", "test/other")).as("a publish rule says nothing about receiving").isTrue();
+    assertThat(a.canReceive(null, "c", "test/nosubscribe/x")).as("the deny names one topic only").isTrue();
+    assertThat(a.canReceive(null, "c", "$SYS/x")).as("'#' does not reach $ topics").isFalse();
+  }
+
+  @Test
+  void aDenyRuleOfAnotherClientNeitherNarrowsNorWithholds() {
+    Acl a = acl("deny user alice subscribe news/secret", "allow all * subscribe #");
+    assertThat(a.subscribeVerdict("bob", "c", "news/#")).isEqualTo(GRANTED);
+    assertThat(a.subscribeVerdict("alice", "c", "news/#")).isEqualTo(NARROWED);
+    assertThat(a.canReceive("alice", "c", "news/secret")).isFalse();
+    assertThat(a.canReceive("alice", "c", "news/open")).isTrue();
   }
 
   @Test

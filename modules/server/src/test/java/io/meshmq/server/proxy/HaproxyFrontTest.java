@@ -77,6 +77,8 @@ class HaproxyFrontTest {
           "--set", "listeners.tcp.proxy-protocol=true", "--set", "http.port=0",
           "--set", "listeners.event-loops=2", "--set", "sys.interval-seconds=0",
           "--set", "auth.password-file=passwords", "--set", "auth.allow-anonymous=false",
+          // The clients are on 127.0.0.x, which the limit exempts by default.
+          "--set", "auth.failed-login-exempt-loopback=false",
           "--set", "admin.enabled=true", "--set", "admin.token=" + TOKEN));
     }
     for (RunningServer n : nodes) {

@@ -136,14 +136,37 @@ class PasswordFileAuthTest {
 
   @Test
   void anAddressOverTheFailedLoginLimitIsRefusedWithoutAPasswordCheck() {
+    // The clients are on 127.0.0.1, which the limit exempts unless told otherwise.
     String uri = start(BrokerSettings.AUTH_PASSWORD_FILE, "passwords", BrokerSettings.AUTH_FAILED_LOGIN_LIMIT, 3,
-        BrokerSettings.AUTH_FAILED_LOGIN_WINDOW_SECONDS, 60);
+        BrokerSettings.AUTH_FAILED_LOGIN_WINDOW_SECONDS, 60, BrokerSettings.AUTH_FAILED_LOGIN_EXEMPT_LOOPBACK, false);
     assertThat(v3Code(uri, "x1", "alice", "guess1")).isEqualTo(4);
     assertThat(v3Code(uri, "x2", "alice", "guess2")).isEqualTo(4);
     assertThat(v5Code(uri, "x3", "alice", "guess3")).isEqualTo(0x86);
     // Blocked now: even the right password is refused at once, with "not authorized" rather than "bad password".
     assertThat(v3Code(uri, "x4", "alice", "wonderland")).isEqualTo(5);
     assertThat(v5Code(uri, "x5", "alice", "wonderland")).isEqualTo(0x87);
+  }
+
+  @Test
+  void fiveBadLoginsFromLoopbackDoNotLockOutTheRightPasswordByDefault() {
+    String uri = start(BrokerSettings.AUTH_PASSWORD_FILE, "passwords");
+    for (int i = 1; i <= 5; i++) {
+      assertThat(v3Code(uri, "typo" + i, "alice", "wonderlnad" + i)).as("typo %d", i).isEqualTo(4);
+    }
+    assertThat(v3Code(uri, "right-3", "alice", "wonderland")).isZero();
+    assertThat(v5Code(uri, "right-5", "alice", "wonderland")).isZero();
+    assertThat(v5Code(uri, "typo6", "alice", "nope")).as("still checked, still refused").isEqualTo(0x86);
+  }
+
+  @Test
+  void withTheLoopbackExemptionOffFiveBadLoginsFromLoopbackLockOutTheRightPassword() {
+    String uri = start(BrokerSettings.AUTH_PASSWORD_FILE, "passwords",
+        BrokerSettings.AUTH_FAILED_LOGIN_EXEMPT_LOOPBACK, false);
+    for (int i = 1; i <= 5; i++) {
+      assertThat(v3Code(uri, "typo" + i, "alice", "wonderlnad" + i)).as("typo %d", i).isEqualTo(4);
+    }
+    assertThat(v3Code(uri, "right-3", "alice", "wonderland")).as("blocked: not authorized").isEqualTo(5);
+    assertThat(v5Code(uri, "right-5", "alice", "wonderland")).isEqualTo(0x87);
   }
 
   private static String nonLoopbackAddress() throws SocketException {

@@ -34,7 +34,8 @@ class RefusalAccountingTest {
   void aFloodOfBadLoginsIsCountedByReasonAndLoggedOncePerSource() throws Exception {
     Files.write(dir.resolve("passwords"), List.of("alice:" + PasswordHasher.hash("wonderland".toCharArray(), 10_000)));
     Object[] overrides = {BrokerSettings.TCP_HOST, "127.0.0.1", BrokerSettings.AUTH_PASSWORD_FILE, "passwords",
-        BrokerSettings.AUTH_ALLOW_ANONYMOUS, "false", BrokerSettings.AUTH_FAILED_LOGIN_LIMIT, 3};
+        BrokerSettings.AUTH_ALLOW_ANONYMOUS, "false", BrokerSettings.AUTH_FAILED_LOGIN_LIMIT, 3,
+        BrokerSettings.AUTH_FAILED_LOGIN_EXEMPT_LOOPBACK, false}; // the test's clients are on loopback
     ListAppender<ILoggingEvent> logs = new ListAppender<>();
     logs.start();
     Logger meshmq = (Logger) LoggerFactory.getLogger("io.meshmq");

@@ -12,6 +12,7 @@ import io.meshmq.broker.test.MqttPackets;
 import io.meshmq.broker.test.RawMqttClient;
 import io.meshmq.broker.test.TestPki;
 import io.vertx.core.Future;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
@@ -133,6 +134,30 @@ class ProxyProtocolTest {
       RawMqttClient.Packet connack = raw.connect(MqttPackets.connect(4).clientId("anonymous-via-proxy"));
       assertThat(connack.type()).isEqualTo(MqttPackets.CONNACK);
       assertThat(connack.reasonCode()).as("not authorized").isEqualTo(5);
+    }
+  }
+
+  @Test
+  void theLoopbackExemptionFromTheFailedLoginLimitGoesByTheAddressInTheHeader() throws Exception {
+    Files.write(dir.resolve("passwords"), List.of("alice:" + PasswordHasher.hash("a-pw".toCharArray(), 10_000)));
+    // The proxy connects from 127.0.0.1, which is exempt by default; its clients are not.
+    try (SecuredBroker secured = SecuredBroker.start(dir, BrokerSettings.TCP_HOST, "127.0.0.1",
+        BrokerSettings.TCP_PROXY_PROTOCOL, true, BrokerSettings.AUTH_PASSWORD_FILE, "passwords")) {
+      for (int i = 1; i <= 5; i++) {
+        assertThat(connectVia(secured.port("tcp"), "198.51.100.9", "a-typo")).as("typo %d", i).isEqualTo(4);
+      }
+      assertThat(connectVia(secured.port("tcp"), "198.51.100.9", "a-pw")).as("blocked: not authorized").isEqualTo(5);
+      assertThat(connectVia(secured.port("tcp"), "127.0.0.1", "a-pw")).as("a loopback client behind the proxy")
+          .isZero();
+    }
+  }
+
+  /** The CONNACK code of a 3.1.1 CONNECT as alice, through a PROXY v1 header naming {@code source}. */
+  private static int connectVia(int port, String source, String password) throws IOException {
+    try (RawMqttClient raw = RawMqttClient.open(port)) {
+      raw.write(("PROXY TCP4 " + source + " 127.0.0.1 40124 1883\r\n").getBytes(StandardCharsets.US_ASCII));
+      return raw.connect(MqttPackets.connect(4).clientId("via-" + System.nanoTime()).username("alice")
+          .password(password.getBytes(StandardCharsets.UTF_8))).reasonCode();
     }
   }
 
