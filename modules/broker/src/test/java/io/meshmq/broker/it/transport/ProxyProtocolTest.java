@@ -87,10 +87,14 @@ class ProxyProtocolTest {
 
   @Test
   void withTheSettingOnAConnectionWithoutTheHeaderIsClosedBeforeMqtt() throws Exception {
-    broker = BrokerFixture.start(recordAddress, Authorizer.ALLOW_ALL, BrokerSettings.TCP_PROXY_PROTOCOL, true);
+    // Netty's decoder takes bytes that are not the binary v2 signature for a text v1 header still arriving (it waits
+    // for its CRLF, up to 108 bytes): a short CONNECT is closed when the header's time runs out (the connect
+    // timeout), never read as MQTT. (Waiting here for the default 10 s made this test race its own wait.)
+    broker = BrokerFixture.start(recordAddress, Authorizer.ALLOW_ALL, BrokerSettings.TCP_PROXY_PROTOCOL, true,
+        BrokerSettings.CONNECT_TIMEOUT_SECONDS, 1);
     try (RawMqttClient raw = RawMqttClient.open(broker.port())) {
       raw.write(MqttPackets.connect(4).clientId("not-proxied").encode());
-      assertThat(raw.awaitClosed(Duration.ofSeconds(10))).as("closed by the broker").isTrue();
+      assertThat(raw.awaitClosed(Duration.ofSeconds(8))).as("closed by the broker").isTrue();
       assertThat(raw.packetsBeforeClose()).as("no CONNACK").isEmpty();
     }
     assertThat(seen.poll(500, TimeUnit.MILLISECONDS)).as("the CONNECT never reached the broker").isNull();
